@@ -1,0 +1,198 @@
+import { type NormalizedBackendConfig, normalizeBackendConfig } from "../config.ts";
+import { LoggerBackendError } from "../errors.ts";
+import { textFormatter } from "../format.ts";
+import type { LogEntry } from "../record.ts";
+import { describeError, reportOnce } from "../report.ts";
+
+/**
+ * What every backend does: take records, flush, shut down, say whether it is
+ * healthy.
+ *
+ * @example
+ * ```ts
+ * import type { BackendInterface, LogEntry } from "@jinpy/logger";
+ * const lines: string[] = [];
+ * const memory: BackendInterface = {
+ *   handle: (entry: LogEntry) => void lines.push(entry.toJson()),
+ *   flush: async () => {},
+ *   shutdown: async () => {},
+ *   isHealthy: () => true,
+ * };
+ * ```
+ */
+export interface BackendInterface {
+  /** Takes one record; never waits on I/O. */
+  handle(entry: LogEntry): void;
+  /** Resolves when everything taken so far is written or delivered. */
+  flush(): Promise<void>;
+  /** Flushes and releases resources; idempotent. */
+  shutdown(): Promise<void>;
+  /** Whether the backend is currently working. */
+  isHealthy(): boolean;
+}
+
+/**
+ * Counters of one backend.
+ *
+ * @example
+ * ```ts
+ * import { ConsoleBackend, type BackendStats } from "@jinpy/logger";
+ * const stats: BackendStats = new ConsoleBackend({ type: "console" }).getStats();
+ * console.log(stats.messagesWritten);
+ * ```
+ */
+export interface BackendStats {
+  /** Records written or delivered. */
+  messagesWritten: number;
+  /** Records that failed to be written. */
+  messagesFailed: number;
+  /** Records dropped (queue overflow, undeliverable, after shutdown). */
+  messagesDropped: number;
+  /** Bytes written or sent. */
+  bytesWritten: number;
+  /** The last error, scrubbed of secrets, or null. */
+  lastError: string | null;
+  /** Further counters of a specific backend. */
+  [counter: string]: number | string | boolean | null;
+}
+
+/**
+ * The base of every backend. Subclasses override `write` (called with the
+ * formatted record) or `handle`, and `flush`/`shutdown` when they buffer.
+ *
+ * @example
+ * ```ts
+ * import { BackendFactory, BaseBackend, getLogger, type LogEntry } from "@jinpy/logger";
+ *
+ * class CustomBackend extends BaseBackend {
+ *   sent: string[] = [];
+ *   override handle(entry: LogEntry): void {
+ *     if (this.shouldHandle(entry)) this.sent.push(this.formatEntry(entry));
+ *   }
+ *   override async shutdown(): Promise<void> {}
+ * }
+ * BackendFactory.registerBackendType("custom", CustomBackend);
+ * const logger = getLogger("custom_app", {
+ *   backends: [{ type: "custom", level: "INFO", custom_param: "value" }],
+ * });
+ * logger.info("to the custom destination");
+ * ```
+ */
+export abstract class BaseBackend implements BackendInterface {
+  /** The normalized config, including any custom keys as given. */
+  readonly config: NormalizedBackendConfig;
+  /** The backend's name (config `name`, else its type). */
+  readonly name: string;
+  /** Lowest level taken (0 = all). */
+  readonly level: number;
+  /** Counters; subclasses add their own keys. */
+  protected readonly stats: BackendStats = {
+    messagesWritten: 0,
+    messagesFailed: 0,
+    messagesDropped: 0,
+    bytesWritten: 0,
+    lastError: null,
+  };
+  /** Whether the backend currently works. */
+  protected healthy = true;
+  /** The formatter of `config.format` (JSON when not set). */
+  protected formatter: (entry: LogEntry) => string;
+
+  /**
+   * @param config The backend's config, normalized here if it is not yet.
+   */
+  constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
+    this.config = normalizeBackendConfig(config);
+    this.name = this.config.name;
+    this.level = this.config.level;
+    this.formatter = textFormatter({
+      format: (this.config.format as "json" | undefined) ?? "json",
+      timestampFormat: this.config.timestampFormat as string | undefined,
+      useColors: false,
+      showSource: this.config.showSource === true,
+    });
+  }
+
+  /**
+   * Takes one record: when `shouldHandle`, passes `formatEntry(entry)` to
+   * `write`.
+   */
+  handle(entry: LogEntry): void {
+    if (this.shouldHandle(entry)) this.write(this.formatEntry(entry), entry);
+  }
+
+  /**
+   * Delivers one formatted record. Backends that do not override `handle`
+   * must override this.
+   */
+  protected write(_formatted: string, _entry: LogEntry): void {
+    throw new LoggerBackendError(`${this.constructor.name} must override handle() or write()`, {
+      details: { backend: this.name },
+    });
+  }
+
+  /** The record in this backend's format (JSON by default). */
+  formatEntry(entry: LogEntry): string {
+    return this.formatter(entry);
+  }
+
+  /** Whether this backend takes the record: enabled and at or above its level. */
+  shouldHandle(entry: LogEntry): boolean {
+    return this.config.enabled && entry.level >= this.level;
+  }
+
+  /** Whether writes happen off the logging path. */
+  isAsyncEnabled(): boolean {
+    return this.config.asyncEnabled !== false;
+  }
+
+  /** Whether the backend currently works. */
+  isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  /** A copy of the counters, plus `healthy`. */
+  getStats(): BackendStats {
+    return { ...this.stats, healthy: this.healthy };
+  }
+
+  /** Resolves when everything taken so far is written. */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Flushes and releases resources. */
+  shutdown(): Promise<void> {
+    return this.flush();
+  }
+
+  /** `await using backend = …` shuts it down. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  /**
+   * Records a failure: counts `records` as failed, keeps the scrubbed error,
+   * marks the backend unhealthy unless `stayHealthy`, and reports once per
+   * kind of failure on stderr.
+   */
+  recordFailure(error: unknown, records = 1, stayHealthy = false): void {
+    const text = describeError(error);
+    this.stats.messagesFailed += records;
+    this.stats.lastError = text;
+    if (!stayHealthy) this.healthy = false;
+    reportOnce(`${this.name}:${this.constructor.name}:${errorKind(error)}`, `${this.name} backend failed: ${text}`);
+  }
+
+  /** Counts records dropped and reports the first drop of each reason once. */
+  protected recordDrop(records: number, reason: string): void {
+    if (records <= 0) return;
+    this.stats.messagesDropped += records;
+    reportOnce(`${this.name}:drop:${reason}`, `${this.name} backend dropped records: ${reason} (counted in getStats().messagesDropped)`);
+  }
+}
+
+function errorKind(error: unknown): string {
+  if (error instanceof Error) return (error as { code?: string }).code ?? error.name;
+  return typeof error;
+}

@@ -1,0 +1,84 @@
+import type { BaseBackend } from "./backends/base.ts";
+import { ConsoleBackend } from "./backends/console.ts";
+import { didYouMean, normalizeBackendConfig, type NormalizedBackendConfig } from "./config.ts";
+import { LoggerConfigurationError } from "./errors.ts";
+
+/**
+ * A backend class the factory can construct from a config.
+ *
+ * @example
+ * ```ts
+ * import { ConsoleBackend, type BackendConstructor } from "@jinpy/logger";
+ * const ctor: BackendConstructor = ConsoleBackend;
+ * ```
+ */
+export type BackendConstructor = new (config: NormalizedBackendConfig) => BaseBackend;
+
+const registry = new Map<string, BackendConstructor>([
+  ["console", ConsoleBackend],
+]);
+
+/**
+ * Creates backends from configs and keeps the table of backend types.
+ *
+ * @example
+ * ```ts
+ * import { BackendFactory } from "@jinpy/logger";
+ * const backend = BackendFactory.createBackend({ type: "console", level: "INFO" });
+ * console.log(backend.isHealthy(), BackendFactory.getRegisteredTypes());
+ * ```
+ */
+export class BackendFactory {
+  /**
+   * Creates a backend from its config (any dialect).
+   *
+   * @param config The backend config.
+   * @returns The backend.
+   * @throws {LoggerConfigurationError} For an unknown type or an invalid key.
+   */
+  static createBackend(config: unknown, index?: number): BaseBackend {
+    const normalized = normalizeBackendConfig(config, index);
+    const ctor = registry.get(normalized.type);
+    if (ctor === undefined) {
+      const guess = didYouMean(normalized.type, registry.keys());
+      const at = index === undefined ? "backend" : `backends[${index}]`;
+      throw new LoggerConfigurationError(
+        `Invalid logger configuration at ${at}: unknown backend type ${JSON.stringify(normalized.type)}${
+          guess ? `; did you mean "${guess}"?` : ""
+        }`,
+        {
+          details: { at, key: "type", given: normalized.type, registered: [...registry.keys()] },
+          suggestions: [
+            `Registered types: ${[...registry.keys()].join(", ")}`,
+            "Register your own with BackendFactory.registerBackendType(type, BackendClass)",
+          ],
+        },
+      );
+    }
+    return new ctor(normalized);
+  }
+
+  /**
+   * Registers (or replaces) a backend type.
+   *
+   * @param type The `type` value configs use.
+   * @param ctor The backend class.
+   */
+  static registerBackendType(type: string, ctor: BackendConstructor): void {
+    if (typeof type !== "string" || type === "" || typeof ctor !== "function") {
+      throw new LoggerConfigurationError("registerBackendType needs a type name and a backend class", {
+        details: { type: String(type) },
+      });
+    }
+    registry.set(type, ctor);
+  }
+
+  /**
+   * The registered backend types.
+   *
+   * @returns e.g. `["console", "file", "rest_api", "websocket"]`.
+   */
+  static getRegisteredTypes(): string[] {
+    return [...registry.keys()];
+  }
+}

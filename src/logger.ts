@@ -1,0 +1,454 @@
+import { BaseBackend, type BackendInterface, type BackendStats } from "./backends/base.ts";
+import { type LoggerConfig, normalizeLoggerConfig, type NormalizedLoggerConfig } from "./config.ts";
+import { currentContext, runWithContext } from "./context.ts";
+import { BackendFactory } from "./factory.ts";
+import { type LevelInput, parseLevel } from "./levels.ts";
+import { captureSource, LogEntry } from "./record.ts";
+import { describeError, reportOnce } from "./report.ts";
+import { Serializer } from "./serialize.ts";
+
+/**
+ * Counters of a logger and each of its backends.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, type LoggerStats } from "@jinpy/logger";
+ * const stats: LoggerStats = getLogger("app").getStats();
+ * console.log(stats.messagesLogged, stats.messagesDropped);
+ * ```
+ */
+export interface LoggerStats {
+  /** Records accepted by the logger (at or above its level). */
+  messagesLogged: number;
+  /** Records dropped anywhere: by backends, or logged after shutdown. */
+  messagesDropped: number;
+  /** Records a backend failed to write. */
+  messagesFailed: number;
+  /** Exceptions thrown by backends' `handle`, isolated from the caller. */
+  backendErrors: number;
+  /** Per backend: name, type, health and its counters. */
+  backends: (BackendStats & { name: string; type: string; healthy: boolean })[];
+}
+
+/**
+ * Anything accepted as a logger config: ours, the seed's snake_case keys, or
+ * a Python 0.2.0 `GlobalLoggerConfig` dump.
+ *
+ * @example
+ * ```ts
+ * import type { LoggerConfigInput } from "@jinpy/logger";
+ * const fromPython: LoggerConfigInput = { default_level: "info", backends: [{ backend_type: "console" }] };
+ * ```
+ */
+export type LoggerConfigInput = LoggerConfig | Record<string, unknown>;
+
+type Context = Record<string, unknown>;
+const EMPTY: Context = Object.freeze({}) as Context;
+
+/** Handed from `bind` to the constructor of the child. */
+let childInit: { core: Core; bound: Context } | undefined;
+
+/** State shared by a logger and the children made with `bind`. */
+interface Core {
+  level: number;
+  /** The lowest level any path takes: max(logger level, lowest backend level). */
+  threshold: number;
+  backends: BackendInterface[];
+  serializer: Serializer;
+  baseContext: Context | undefined;
+  correlationId: string | null;
+  wantSource: boolean;
+  logged: number;
+  droppedAfterShutdown: number;
+  backendErrors: number;
+  closing: Promise<void> | undefined;
+  /** Created from the global config: follows `setGlobalConfig`. */
+  followsGlobal: boolean;
+  config: NormalizedLoggerConfig;
+}
+
+function thresholdOf(core: Core): number {
+  let lowest = Infinity;
+  for (const b of core.backends) {
+    if (b instanceof BaseBackend) {
+      if (b.config.enabled && b.level < lowest) lowest = b.level;
+    } else lowest = 0;
+  }
+  return Math.max(core.level, lowest);
+}
+
+function buildBackends(config: NormalizedLoggerConfig): BaseBackend[] {
+  const made: BaseBackend[] = [];
+  try {
+    config.backends.forEach((b, i) => made.push(BackendFactory.createBackend(b, i)));
+  } catch (e) {
+    for (const b of made) b.shutdown().catch(() => {});
+    throw e;
+  }
+  return made;
+}
+
+function newCore(config: NormalizedLoggerConfig, followsGlobal: boolean): Core {
+  const core: Core = {
+    level: config.level,
+    threshold: 0,
+    backends: buildBackends(config),
+    serializer: new Serializer(config),
+    baseContext: Object.keys(config.context).length > 0 ? config.context : undefined,
+    correlationId: null,
+    wantSource: false,
+    logged: 0,
+    droppedAfterShutdown: 0,
+    backendErrors: 0,
+    closing: undefined,
+    followsGlobal,
+    config,
+  };
+  core.wantSource = core.backends.some((b) => b instanceof BaseBackend && b.config.showSource === true);
+  core.threshold = thresholdOf(core);
+  return core;
+}
+
+/**
+ * A named logger. Create one with {@link getLogger}. Log calls never throw
+ * and never wait on I/O; a level below the logger's costs one comparison.
+ *
+ * @example
+ * ```ts
+ * import { getLogger } from "@jinpy/logger";
+ * const logger = getLogger("app");
+ * logger.info("Backend health", { backend_type: "FileBackend", healthy: true });
+ * const request = logger.bind({ request_id: "r-1" });
+ * request.warning("slow", { ms: 1200 });
+ * await logger.flush();
+ * ```
+ */
+export class Logger {
+  /** The logger's name (`logger_name` on the wire). */
+  readonly name: string;
+  #core: Core;
+  #bound: Context | undefined;
+
+  /**
+   * Loggers are made by {@link getLogger}; this constructor is for
+   * subclasses and tests.
+   *
+   * @param name The logger's name.
+   * @param config Its config (any dialect); the global or default one when not given.
+   */
+  constructor(name: string, config?: LoggerConfigInput) {
+    this.name = String(name);
+    const child = childInit;
+    childInit = undefined;
+    if (child !== undefined) {
+      this.#core = child.core;
+      this.#bound = child.bound;
+      return;
+    }
+    this.#core = config === undefined
+      ? newCore(globalConfig ?? normalizeLoggerConfig({}), true)
+      : newCore(normalizeLoggerConfig(config), false);
+    this.#bound = undefined;
+  }
+
+  /** Logs at TRACE. */
+  trace(message: string, context?: Context): void {
+    if (5 >= this.#core.threshold) this.#emit(5, message, context);
+  }
+  /** Logs at DEBUG. */
+  debug(message: string, context?: Context): void {
+    if (10 >= this.#core.threshold) this.#emit(10, message, context);
+  }
+  /** Logs at INFO. */
+  info(message: string, context?: Context): void {
+    if (20 >= this.#core.threshold) this.#emit(20, message, context);
+  }
+  /** Logs at WARNING. */
+  warning(message: string, context?: Context): void {
+    if (30 >= this.#core.threshold) this.#emit(30, message, context);
+  }
+  /** Alias of {@link Logger.warning}. */
+  warn(message: string, context?: Context): void {
+    if (30 >= this.#core.threshold) this.#emit(30, message, context);
+  }
+  /** Logs at ERROR. */
+  error(message: string, context?: Context): void {
+    if (40 >= this.#core.threshold) this.#emit(40, message, context);
+  }
+  /** Logs at CRITICAL. */
+  critical(message: string, context?: Context): void {
+    if (50 >= this.#core.threshold) this.#emit(50, message, context);
+  }
+  /** Alias of {@link Logger.critical}. */
+  fatal(message: string, context?: Context): void {
+    if (50 >= this.#core.threshold) this.#emit(50, message, context);
+  }
+
+  /**
+   * Logs at any level. An unknown level is reported once and logged at ERROR,
+   * so the record is not lost.
+   */
+  log(level: LevelInput, message: string, context?: Context): void {
+    let n: number;
+    try {
+      n = parseLevel(level);
+    } catch (e) {
+      reportOnce(`logger:level:${String(level)}`, `log() got ${describeError(e)}; logging at ERROR`);
+      n = 40;
+    }
+    if (n >= this.#core.threshold) this.#emit(n, message, context);
+  }
+
+  #emit(level: number, message: string, context: Context | undefined): void {
+    const core = this.#core;
+    try {
+      if (core.closing !== undefined) {
+        core.droppedAfterShutdown++;
+        reportOnce(`logger:${this.name}:closed`, `logger "${this.name}" was shut down; records logged after it are dropped and counted`);
+        return;
+      }
+      let ctx: Context = context === undefined || context === null
+        ? EMPTY
+        : typeof context === "object"
+        ? context
+        : { value: context };
+      const implicit = currentContext();
+      if (core.baseContext !== undefined || this.#bound !== undefined || implicit !== undefined) {
+        ctx = { ...core.baseContext, ...this.#bound, ...implicit, ...ctx };
+      }
+      const entry = new LogEntry(level, message, this.name, ctx, core.correlationId, Date.now(), core.serializer);
+      if (core.wantSource) captureSource(entry);
+      core.logged++;
+      const backends = core.backends;
+      for (let i = 0; i < backends.length; i++) {
+        try {
+          backends[i].handle(entry);
+        } catch (e) {
+          core.backendErrors++;
+          const b = backends[i];
+          if (b instanceof BaseBackend) b.recordFailure(e);
+          else reportOnce(`logger:backend:${i}`, `backend ${i} of logger "${this.name}" threw: ${describeError(e)}`);
+        }
+      }
+    } catch (e) {
+      reportOnce(`logger:${this.name}:internal`, `logger "${this.name}" could not log a record: ${describeError(e)}`);
+    }
+  }
+
+  /**
+   * A child logger with `context` merged into every record; it shares the
+   * backends, level and correlation id.
+   *
+   * @param context Fields for every record of the child.
+   * @returns The child logger.
+   */
+  bind(context: Context): Logger {
+    childInit = { core: this.#core, bound: { ...this.#bound, ...context } };
+    return new Logger(this.name);
+  }
+
+  /**
+   * Runs `fn` with `context` attached to every record logged inside it, by
+   * any logger, across `await` (Deno, Bun, Node).
+   *
+   * @param context Fields to attach.
+   * @param fn The function to run.
+   * @returns What `fn` returns.
+   */
+  withContext<R>(context: Context, fn: () => R): R {
+    return runWithContext(context, fn);
+  }
+
+  /** Sets the logger's level. */
+  setLevel(level: LevelInput): void {
+    this.#core.level = parseLevel(level);
+    this.#core.threshold = thresholdOf(this.#core);
+  }
+
+  /** The logger's level number. */
+  getLevel(): number {
+    return this.#core.level;
+  }
+
+  /** Whether a record at `level` would reach at least one backend. */
+  isEnabledFor(level: LevelInput): boolean {
+    try {
+      return parseLevel(level) >= this.#core.threshold;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sets the correlation id of every following record (`null` clears it). */
+  setCorrelationId(id: string | null): void {
+    this.#core.correlationId = id === null || id === undefined ? null : String(id);
+  }
+
+  /** The current correlation id, or null. */
+  getCorrelationId(): string | null {
+    return this.#core.correlationId;
+  }
+
+  /** The backends of this logger. */
+  getBackends(): BaseBackend[] {
+    return this.#core.backends.filter((b): b is BaseBackend => b instanceof BaseBackend);
+  }
+
+  /** Counters of the logger and each backend. */
+  getStats(): LoggerStats {
+    const core = this.#core;
+    const backends = this.getBackends().map((b) => ({
+      ...b.getStats(),
+      name: b.name,
+      type: b.config.type,
+      healthy: b.isHealthy(),
+    }));
+    let dropped = core.droppedAfterShutdown;
+    let failed = 0;
+    for (const s of backends) {
+      dropped += s.messagesDropped;
+      failed += s.messagesFailed;
+    }
+    return {
+      messagesLogged: core.logged,
+      messagesDropped: dropped,
+      messagesFailed: failed,
+      backendErrors: core.backendErrors,
+      backends,
+    };
+  }
+
+  /** Resolves when every backend has written what it took so far. */
+  async flush(): Promise<void> {
+    await settleAll(this.#core.backends, (b) => b.flush(), this.name);
+  }
+
+  /**
+   * Flushes and shuts down every backend. Idempotent: later calls return the
+   * same promise. Records logged afterwards are dropped and counted.
+   */
+  shutdown(): Promise<void> {
+    const core = this.#core;
+    if (core.closing === undefined) {
+      core.closing = settleAll(core.backends, (b) => b.shutdown(), this.name);
+      const cached = loggers.get(this.name);
+      if (cached !== undefined && cached.#core === core) loggers.delete(this.name);
+    }
+    return core.closing;
+  }
+
+  /** Alias of {@link Logger.shutdown}. */
+  close(): Promise<void> {
+    return this.shutdown();
+  }
+
+  /** `await using logger = getLogger(…)` shuts it down at scope end. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  /** Swaps in a new global config (loggers that follow it). */
+  static _applyGlobal(logger: Logger, config: NormalizedLoggerConfig): void {
+    const core = logger.#core;
+    if (!core.followsGlobal || core.closing !== undefined) return;
+    const fresh = newCore(config, true);
+    const old = core.backends;
+    Object.assign(core, { ...fresh, correlationId: core.correlationId, logged: core.logged });
+    settleAll(old, (b) => b.shutdown(), logger.name).catch(() => {});
+  }
+}
+
+async function settleAll(
+  backends: BackendInterface[],
+  fn: (b: BackendInterface) => Promise<void>,
+  name: string,
+): Promise<void> {
+  await Promise.all(backends.map(async (b) => {
+    try {
+      await fn(b);
+    } catch (e) {
+      if (b instanceof BaseBackend) b.recordFailure(e, 0);
+      else reportOnce(`logger:${name}:flush`, `a backend of logger "${name}" failed: ${describeError(e)}`);
+    }
+  }));
+}
+
+const loggers = new Map<string, Logger>();
+let globalConfig: NormalizedLoggerConfig | undefined;
+
+/**
+ * The logger named `name`. Without `config`: the cached logger of that name,
+ * or a new one on the global config (a console backend at INFO when none is
+ * set). With `config`: a new logger on it, cached under the name.
+ *
+ * @param name The logger's name.
+ * @param config Its config: ours, snake_case, or a Python 0.2.0 dump.
+ * @returns The logger.
+ * @throws {LoggerConfigurationError} When the config is invalid.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, LogLevel } from "@jinpy/logger";
+ * const logger = getLogger("console_app", {
+ *   backends: [{ type: "console", level: LogLevel.DEBUG, useColors: true }],
+ * });
+ * logger.info("This will be colored and formatted nicely");
+ * ```
+ */
+export function getLogger(name: string, config?: LoggerConfigInput): Logger {
+  const key = String(name);
+  if (config === undefined) {
+    const cached = loggers.get(key);
+    if (cached !== undefined) return cached;
+  }
+  const logger = new Logger(key, config);
+  loggers.set(key, logger);
+  return logger;
+}
+
+/**
+ * Sets the config used by loggers created without one, and moves the loggers
+ * that already follow it onto the new config.
+ *
+ * @param config The config (any dialect).
+ * @throws {LoggerConfigurationError} When the config is invalid.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, setGlobalConfig } from "@jinpy/logger";
+ * setGlobalConfig({ level: "debug", backends: [{ type: "console", format: "json" }] });
+ * getLogger("db").debug("connected");
+ * ```
+ */
+export function setGlobalConfig(config: LoggerConfigInput): void {
+  const normalized = normalizeLoggerConfig(config);
+  globalConfig = normalized;
+  for (const logger of loggers.values()) Logger._applyGlobal(logger, normalized);
+}
+
+/**
+ * The global config, normalized, or undefined when none was set.
+ *
+ * @example
+ * ```ts
+ * import { getGlobalConfig } from "@jinpy/logger";
+ * console.log(getGlobalConfig()?.level);
+ * ```
+ */
+export function getGlobalConfig(): NormalizedLoggerConfig | undefined {
+  return globalConfig;
+}
+
+/**
+ * Flushes and shuts down every cached logger.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, shutdownAll } from "@jinpy/logger";
+ * getLogger("app").info("bye");
+ * await shutdownAll();
+ * ```
+ */
+export async function shutdownAll(): Promise<void> {
+  await Promise.all([...loggers.values()].map((l) => l.shutdown()));
+}

@@ -1,0 +1,154 @@
+import type { LoggerConfig } from "./config.ts";
+import { LoggerConfigurationError } from "./errors.ts";
+import { getEnvWithPrefix } from "./runtime/runtime.ts";
+import { setGlobalConfig } from "./logger.ts";
+
+/**
+ * Development preset: colored console at DEBUG with source locations.
+ *
+ * @returns A logger config.
+ *
+ * @example
+ * ```ts
+ * import { createDevelopmentConfig, getLogger } from "@jinpy/logger";
+ * getLogger("dev", createDevelopmentConfig()).debug("visible in development");
+ * ```
+ */
+export function createDevelopmentConfig(): LoggerConfig {
+  return {
+    level: "debug",
+    environment: "development",
+    backends: [{ type: "console", name: "dev_console", level: "debug", useColors: true, format: "console" }],
+  };
+}
+
+/**
+ * Production preset: JSON lines on the console and a rotating, gzipped JSON
+ * file (`logs/app.log`, 100 MB, 10 backups), both at INFO, written off the
+ * logging path.
+ *
+ * @param filePath Where the file goes. Default `"logs/app.log"`.
+ * @returns A logger config.
+ *
+ * @example
+ * ```ts
+ * import { createProductionConfig, getLogger } from "@jinpy/logger";
+ * const logger = getLogger("app", createProductionConfig("/tmp/app.log"));
+ * logger.info("Application running");
+ * await logger.shutdown();
+ * ```
+ */
+export function createProductionConfig(filePath = "logs/app.log"): LoggerConfig {
+  return {
+    level: "info",
+    environment: "production",
+    backends: [
+      { type: "console", name: "prod_console", level: "info", format: "json" },
+      {
+        type: "file",
+        name: "prod_file",
+        level: "info",
+        filePath,
+        maxSizeMb: 100,
+        backupCount: 10,
+        compression: true,
+        asyncEnabled: true,
+        format: "json",
+      },
+    ],
+  };
+}
+
+/**
+ * Cloud preset: batches to a REST endpoint with a bearer key.
+ *
+ * @param apiUrl The endpoint URL.
+ * @param apiKey The API key, sent as `Authorization: Bearer <key>` and never logged.
+ * @returns A logger config.
+ *
+ * @example
+ * ```ts
+ * import { createCloudConfig } from "@jinpy/logger";
+ * const config = createCloudConfig("https://logs.example.com/api/v1/logs", "k-123");
+ * console.log(config.backends?.[0].type); // "rest_api"
+ * ```
+ */
+export function createCloudConfig(apiUrl: string, apiKey: string): LoggerConfig {
+  return {
+    level: "info",
+    environment: "cloud",
+    backends: [{
+      type: "rest_api",
+      name: "cloud_api",
+      level: "info",
+      endpoint: apiUrl,
+      headers: { Authorization: `Bearer ${apiKey}` },
+      batchSize: 100,
+      batchTimeout: 5,
+    }],
+  };
+}
+
+/**
+ * Builds the global config from environment variables and sets it:
+ * `<prefix>LEVEL`, `<prefix>BACKENDS` (comma list of console, file, rest_api,
+ * websocket), `<prefix>FORMAT` (console format), `<prefix>FILE_PATH`,
+ * `<prefix>API_URL`, `<prefix>API_KEY`, `<prefix>WS_URL`, `<prefix>APP_NAME`,
+ * `<prefix>ENVIRONMENT`. Unset variables keep the defaults; without env
+ * access (Deno without `--allow-env`) nothing is read.
+ *
+ * @param prefix Variable name prefix. Default `"LOGGER_"`.
+ * @returns The config that was set.
+ * @throws {LoggerConfigurationError} On invalid values.
+ *
+ * @example
+ * ```ts
+ * import { configureFromEnv, getLogger } from "@jinpy/logger";
+ * configureFromEnv("LOGGER_");
+ * getLogger("app").info("configured from the environment");
+ * ```
+ */
+export function configureFromEnv(prefix = "LOGGER_"): LoggerConfig {
+  const env = getEnvWithPrefix(prefix);
+  const get = (k: string): string | undefined => {
+    const v = env[prefix + k];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+  const config: LoggerConfig = {};
+  const level = get("LEVEL");
+  if (level) config.level = level;
+  if (get("APP_NAME")) config.appName = get("APP_NAME");
+  if (get("ENVIRONMENT")) config.environment = get("ENVIRONMENT");
+  const types = (get("BACKENDS") ?? "console").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const backends: NonNullable<LoggerConfig["backends"]> = [];
+  for (const type of types) {
+    if (type === "console") {
+      const format = get("FORMAT");
+      backends.push(format ? { type: "console", format: format as "json" } : { type: "console" });
+    } else if (type === "file") {
+      backends.push({ type: "file", filePath: get("FILE_PATH") ?? "logs/app.log" });
+    } else if (type === "rest_api" || type === "rest") {
+      const endpoint = get("API_URL");
+      if (!endpoint) {
+        throw new LoggerConfigurationError(`${prefix}BACKENDS names rest_api but ${prefix}API_URL is not set`, {
+          details: { key: `${prefix}API_URL` },
+        });
+      }
+      const key = get("API_KEY");
+      backends.push({ type: "rest_api", endpoint, headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    } else if (type === "websocket" || type === "ws") {
+      const endpoint = get("WS_URL");
+      if (!endpoint) {
+        throw new LoggerConfigurationError(`${prefix}BACKENDS names websocket but ${prefix}WS_URL is not set`, {
+          details: { key: `${prefix}WS_URL` },
+        });
+      }
+      backends.push({ type: "websocket", endpoint });
+    } else {
+      backends.push({ type });
+    }
+  }
+  config.backends = backends;
+  setGlobalConfig(config);
+  return config;
+}

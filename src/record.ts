@@ -1,0 +1,219 @@
+import { levelName } from "./levels.ts";
+import { Serializer } from "./serialize.ts";
+
+/**
+ * A record in the wire shape shared with the Python edition.
+ *
+ * @example
+ * ```ts
+ * import type { LogRecord } from "@jinpy/logger";
+ * const record: LogRecord = {
+ *   timestamp: "2026-01-02T03:04:05.678Z", level: "info", message: "hi",
+ *   logger_name: "app", correlation_id: null, context: {},
+ *   module: null, function: null, line_number: null,
+ * };
+ * ```
+ */
+export interface LogRecord {
+  /** ISO 8601 time in UTC. */
+  timestamp: string;
+  /** Lowercase level name. */
+  level: string;
+  /** The message text. */
+  message: string;
+  /** The logger's name. */
+  logger_name: string;
+  /** The correlation id, or null. */
+  correlation_id: string | null;
+  /** Structured fields, redacted and JSON-safe. */
+  context: Record<string, unknown>;
+  /** Source file name when source capture is on, else null. */
+  module: string | null;
+  /** Source function when source capture is on, else null. */
+  function: string | null;
+  /** Source line when source capture is on, else null. */
+  line_number: number | null;
+}
+
+const defaultSerializer = new Serializer();
+
+let isoSecond = -1;
+let isoPrefix = "";
+
+/**
+ * ISO 8601 UTC text of an epoch-milliseconds time, reusing the formatted
+ * second across calls within the same second.
+ */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const frac = ms - second * 1000;
+  return isoPrefix + (frac < 10 ? "00" : frac < 100 ? "0" : "") + Math.floor(frac) + "Z";
+}
+
+function jsonOrNull(v: string | number | null): string {
+  return v === null ? "null" : JSON.stringify(v);
+}
+
+/**
+ * One log event, built once by the logger and handed to every backend.
+ * Serialization is lazy and cached, so backends that share a format share
+ * the work.
+ *
+ * @example
+ * ```ts
+ * import { LogEntry, LogLevel } from "@jinpy/logger";
+ * const entry = new LogEntry(LogLevel.INFO, "hello", "app", { user: "alice" });
+ * console.log(entry.toJson());
+ * ```
+ */
+export class LogEntry {
+  /** Time of the call, epoch milliseconds. */
+  timestamp: number;
+  /** Level number. */
+  level: number;
+  /** The message as given (coerced and limited when serialized). */
+  message: string;
+  /** The logger's name. */
+  loggerName: string;
+  /** Correlation id, or null. */
+  correlationId: string | null;
+  /** Structured fields as given (redacted when serialized). */
+  context: Record<string, unknown>;
+  /** Source file name (with extension) when captured. */
+  module: string | null = null;
+  /** Source function when captured. */
+  function: string | null = null;
+  /** Source line when captured. */
+  lineNumber: number | null = null;
+  #serializer: Serializer;
+  #json: string | undefined = undefined;
+  #contextJson: string | undefined = undefined;
+  #safeContext: Record<string, unknown> | undefined = undefined;
+  #message: string | undefined = undefined;
+
+  /**
+   * @param level Level number.
+   * @param message Message text.
+   * @param loggerName The logger's name.
+   * @param context Structured fields.
+   * @param correlationId Correlation id.
+   * @param timestamp Epoch milliseconds; now by default.
+   * @param serializer Redaction and limits; the defaults by default.
+   */
+  constructor(
+    level: number,
+    message: string,
+    loggerName: string,
+    context: Record<string, unknown> = {},
+    correlationId: string | null = null,
+    timestamp: number = Date.now(),
+    serializer: Serializer = defaultSerializer,
+  ) {
+    this.timestamp = timestamp;
+    this.level = level;
+    this.message = message;
+    this.loggerName = loggerName;
+    this.correlationId = correlationId;
+    this.context = context;
+    this.#serializer = serializer;
+  }
+
+  /** Lowercase level name, e.g. `"info"`. */
+  get levelName(): string {
+    return levelName(this.level);
+  }
+
+  /** ISO 8601 UTC timestamp. */
+  get isoTimestamp(): string {
+    return isoTime(this.timestamp);
+  }
+
+  /** The message, coerced to text, pattern-redacted and length-limited. */
+  safeMessage(): string {
+    return this.#message ??= this.#serializer.message(this.message);
+  }
+
+  /** The context as a redacted JSON object string. */
+  contextJson(): string {
+    return this.#contextJson ??= this.#serializer.contextJson(this.context);
+  }
+
+  /** The context as a redacted, JSON-safe plain object. */
+  safeContext(): Record<string, unknown> {
+    return this.#safeContext ??= this.#contextJson !== undefined
+      ? JSON.parse(this.#contextJson)
+      : this.#serializer.safeContext(this.context);
+  }
+
+  /**
+   * The record as one JSON line (no trailing newline), keys in the wire order.
+   *
+   * @returns The JSON text.
+   */
+  toJson(): string {
+    return this.#json ??= '{"timestamp":"' + isoTime(this.timestamp) +
+      '","level":"' + levelName(this.level) +
+      '","message":' + JSON.stringify(this.safeMessage()) +
+      ',"logger_name":' + JSON.stringify(this.loggerName) +
+      ',"correlation_id":' + jsonOrNull(this.correlationId) +
+      ',"context":' + this.contextJson() +
+      ',"module":' + jsonOrNull(this.module) +
+      ',"function":' + jsonOrNull(this.function) +
+      ',"line_number":' + jsonOrNull(this.lineNumber) + "}";
+  }
+
+  /**
+   * The record as a plain object in the wire shape.
+   *
+   * @returns A {@link LogRecord}.
+   */
+  toDict(): LogRecord {
+    return JSON.parse(this.toJson());
+  }
+
+  /** `JSON.stringify(entry)` gives the wire shape. */
+  toJSON(): LogRecord {
+    return this.toDict();
+  }
+}
+
+const OWN_DIR = (() => {
+  try {
+    const url = import.meta.url;
+    return url.slice(0, url.lastIndexOf("/src/") + 5);
+  } catch {
+    return "";
+  }
+})();
+
+function stripScheme(s: string): string {
+  return s.startsWith("file://") ? s.slice(7) : s;
+}
+
+const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?\s*$/;
+
+/**
+ * Fills `module`, `function` and `lineNumber` of an entry from the stack of
+ * the current call: the first frame outside this package.
+ */
+export function captureSource(entry: LogEntry): void {
+  const stack = new Error().stack;
+  if (!stack) return;
+  const own = stripScheme(OWN_DIR);
+  const lines = stack.split("\n");
+  for (let i = 1; i < lines.length; i++) {
+    const m = FRAME.exec(lines[i]);
+    if (!m) continue;
+    const file = stripScheme(m[2]);
+    if (own !== "" && file.startsWith(own)) continue;
+    if (file.startsWith("node:") || file.startsWith("ext:") || file === "native") continue;
+    entry.module = file.slice(file.lastIndexOf("/") + 1);
+    entry.function = m[1] && m[1] !== "<anonymous>" ? m[1].replace(/^async /, "") : null;
+    entry.lineNumber = Number(m[3]);
+    return;
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * Safe, redacting serialization of log context. Never throws: cycles, BigInt,
+ * throwing getters and Proxies, Errors with causes, Maps, Sets, typed arrays
+ * and huge strings all come out as plain JSON values with explicit markers.
+ */
+
+/** The marker that replaces the value of a sensitive key. */
+export const REDACTED = "[REDACTED]";
+
+/** The default sensitive words (matched case-insensitively inside keys). */
+export const DEFAULT_SENSITIVE_FIELDS: readonly string[] = Object.freeze([
+  "password",
+  "token",
+  "secret",
+  "key",
+  "auth",
+]);
+
+/** Limits and redaction rules for one logger. */
+export interface SerializerOptions {
+  /** Words that make a key sensitive (substring, any case). */
+  sensitiveFields?: readonly string[];
+  /** Most characters of serialized context; longer context is cut with a marker. */
+  maxContextSize?: number;
+  /** Most characters of a message; a longer one is cut with a marker. */
+  maxMessageLength?: number;
+  /** Deepest nesting kept; deeper values become `"[Object]"` / `"[Array]"`. */
+  maxDepth?: number;
+  /** Regular expressions over message text whose matches become `[REDACTED]`. */
+  redactPatterns?: readonly (string | RegExp)[];
+}
+
+const MAX_ARRAY = 1000;
+const MAX_KEYS = 1000;
+const MAX_ERROR_DEPTH = 32;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function truncateString(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = max;
+  // Do not split a surrogate pair.
+  const c = s.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--;
+  return s.slice(0, cut) + `…[truncated ${s.length - cut} chars]`;
+}
+
+function errorMessage(e: unknown): string {
+  try {
+    if (e instanceof Error) return `${e.name}: ${e.message}`;
+    return String(e);
+  } catch {
+    return "unknown error";
+  }
+}
+
+/**
+ * Serializes context and messages for one logger's configuration. Created
+ * once per logger; every method is total (never throws).
+ */
+export class Serializer {
+  readonly sensitive: RegExp | null;
+  readonly maxContextSize: number;
+  readonly maxMessageLength: number;
+  readonly maxDepth: number;
+  readonly patterns: RegExp[];
+
+  constructor(options: SerializerOptions = {}) {
+    const fields = options.sensitiveFields ?? DEFAULT_SENSITIVE_FIELDS;
+    this.sensitive = fields.length > 0
+      ? new RegExp(fields.map((f) => escapeRegExp(String(f))).join("|"), "i")
+      : null;
+    this.maxContextSize = options.maxContextSize ?? 10_000;
+    this.maxMessageLength = options.maxMessageLength ?? 1_048_576;
+    this.maxDepth = options.maxDepth ?? 10;
+    this.patterns = (options.redactPatterns ?? []).map((p) =>
+      typeof p === "string" ? new RegExp(p, "g") : new RegExp(p.source, p.flags.includes("g") ? p.flags : p.flags + "g")
+    );
+  }
+
+  /** Whether a key names a secret. */
+  isSensitive(key: string): boolean {
+    return this.sensitive !== null && this.sensitive.test(key);
+  }
+
+  /** The message text: coerced to string, redacted by pattern, length-limited. */
+  message(message: unknown): string {
+    let text: string;
+    if (typeof message === "string") text = message;
+    else {
+      try {
+        text = typeof message === "object" && message !== null
+          ? JSON.stringify(this.safe(message))
+          : String(message);
+      } catch (e) {
+        text = `[Unserializable message: ${errorMessage(e)}]`;
+      }
+    }
+    for (const p of this.patterns) {
+      p.lastIndex = 0;
+      text = text.replace(p, REDACTED);
+    }
+    return truncateString(text, this.maxMessageLength);
+  }
+
+  /**
+   * The context as a JSON object string, redacted and within
+   * `maxContextSize` (plus the marker).
+   */
+  contextJson(context: Record<string, unknown>): string {
+    // Fast path: flat context of plain values and no suspect key.
+    let flat = true;
+    for (const k in context) {
+      const v = context[k];
+      const t = typeof v;
+      if (
+        !(t === "string" || t === "boolean" || v === null || (t === "number" && Number.isFinite(v))) ||
+        (this.sensitive !== null && this.sensitive.test(k))
+      ) {
+        flat = false;
+        break;
+      }
+    }
+    if (flat) {
+      try {
+        const json = JSON.stringify(context);
+        if (json.length <= this.maxContextSize) return json;
+      } catch {
+        // A Proxy or getter threw: take the safe path.
+      }
+    }
+    return this.limitedJson(this.safeContext(context));
+  }
+
+  /** The context as a plain, JSON-safe, redacted object. */
+  safeContext(context: Record<string, unknown>): Record<string, unknown> {
+    const out = this.safe(context);
+    return out !== null && typeof out === "object" && !Array.isArray(out)
+      ? out as Record<string, unknown>
+      : { value: out };
+  }
+
+  /** Any value as a plain JSON-safe value. */
+  safe(value: unknown): unknown {
+    return this.#walk(value, 0, new Set());
+  }
+
+  limitedJson(obj: Record<string, unknown>): string {
+    let json: string;
+    try {
+      json = JSON.stringify(obj);
+    } catch (e) {
+      return JSON.stringify({ "[unserializable]": errorMessage(e) });
+    }
+    if (json.length <= this.maxContextSize) return json;
+    // Keep whole keys in order while they fit, then say what was left out.
+    const budget = this.maxContextSize;
+    let used = 2;
+    let kept = 0;
+    const keys = Object.keys(obj);
+    const parts: string[] = [];
+    for (const k of keys) {
+      const part = JSON.stringify(k) + ":" + (JSON.stringify(obj[k]) ?? "null");
+      if (used + part.length + 1 > budget) break;
+      parts.push(part);
+      used += part.length + 1;
+      kept++;
+    }
+    parts.push(
+      `"[truncated]":${
+        JSON.stringify(`${keys.length - kept} of ${keys.length} keys omitted; context was ${json.length} chars, limit ${budget}`)
+      }`,
+    );
+    return "{" + parts.join(",") + "}";
+  }
+
+  #walk(value: unknown, depth: number, seen: Set<object>): unknown {
+    switch (typeof value) {
+      case "string":
+        return truncateString(value, this.maxContextSize);
+      case "number":
+        return Number.isFinite(value) ? value : String(value);
+      case "boolean":
+        return value;
+      case "undefined":
+        return undefined;
+      case "bigint":
+        return value.toString();
+      case "symbol":
+        return value.toString();
+      case "function":
+        return `[Function ${(value as { name?: string }).name || "anonymous"}]`;
+    }
+    if (value === null) return null;
+    const obj = value as object;
+    if (seen.has(obj)) return "[Circular]";
+    try {
+      seen.add(obj);
+      return this.#walkObject(obj, depth, seen);
+    } catch (e) {
+      return `[Unserializable: ${errorMessage(e)}]`;
+    } finally {
+      seen.delete(obj);
+    }
+  }
+
+  #walkObject(obj: object, depth: number, seen: Set<object>): unknown {
+    if (obj instanceof Date) {
+      return Number.isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString();
+    }
+    if (obj instanceof Error) {
+      // Causes chain deeper than ordinary nesting, but not without end.
+      return depth >= MAX_ERROR_DEPTH ? `[${errorMessage(obj)}]` : this.#walkError(obj, depth, seen);
+    }
+    if (depth >= this.maxDepth) return Array.isArray(obj) ? "[Array]" : "[Object]";
+    if (Array.isArray(obj)) {
+      const n = Math.min(obj.length, MAX_ARRAY);
+      const out: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        let v: unknown;
+        try {
+          v = obj[i];
+        } catch (e) {
+          v = `[Thrown: index ${i}: ${errorMessage(e)}]`;
+        }
+        out[i] = this.#walk(v, depth + 1, seen) ?? null;
+      }
+      if (obj.length > n) out.push(`[${obj.length - n} more items]`);
+      return out;
+    }
+    if (obj instanceof Map) {
+      const out: Record<string, unknown> = Object.create(null);
+      let i = 0;
+      for (const [k, v] of obj) {
+        if (i++ >= MAX_KEYS) {
+          out["[truncated]"] = `${obj.size - MAX_KEYS} more entries`;
+          break;
+        }
+        const key = typeof k === "string" ? k : String(this.#walk(k, depth + 1, seen));
+        out[key] = this.isSensitive(key) ? REDACTED : this.#walk(v, depth + 1, seen);
+      }
+      return out;
+    }
+    if (obj instanceof Set) {
+      const out: unknown[] = [];
+      for (const v of obj) {
+        if (out.length >= MAX_ARRAY) {
+          out.push(`[${obj.size - MAX_ARRAY} more items]`);
+          break;
+        }
+        out.push(this.#walk(v, depth + 1, seen) ?? null);
+      }
+      return out;
+    }
+    if (ArrayBuffer.isView(obj)) {
+      const name = obj.constructor?.name ?? "TypedArray";
+      if (obj instanceof DataView || typeof (obj as unknown as { length?: unknown }).length !== "number") {
+        return `[${name} ${obj.byteLength} bytes]`;
+      }
+      const arr = obj as unknown as ArrayLike<number | bigint>;
+      if (arr.length > 64) return `[${name}(${arr.length})]`;
+      return Array.from(arr, (x) => typeof x === "bigint" ? x.toString() : x);
+    }
+    if (obj instanceof ArrayBuffer) return `[ArrayBuffer ${obj.byteLength} bytes]`;
+    if (obj instanceof RegExp) return String(obj);
+    if (typeof URL !== "undefined" && obj instanceof URL) return redactUrl(obj.href);
+    const toJSON = (obj as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") {
+      return this.#walk(toJSON.call(obj), depth + 1, seen);
+    }
+    const out: Record<string, unknown> = Object.create(null);
+    const keys = Object.keys(obj);
+    const n = Math.min(keys.length, MAX_KEYS);
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      if (this.isSensitive(k)) {
+        out[k] = REDACTED;
+        continue;
+      }
+      let v: unknown;
+      try {
+        v = (obj as Record<string, unknown>)[k];
+      } catch (e) {
+        out[k] = `[Thrown: getter "${k}" threw ${errorMessage(e)}]`;
+        continue;
+      }
+      const safe = this.#walk(v, depth + 1, seen);
+      if (safe !== undefined) out[k] = safe;
+    }
+    if (keys.length > n) out["[truncated]"] = `${keys.length - n} more keys`;
+    return out;
+  }
+
+  #walkError(error: Error, depth: number, seen: Set<object>): unknown {
+    const out: Record<string, unknown> = Object.create(null);
+    const read = (k: string): unknown => {
+      try {
+        return (error as unknown as Record<string, unknown>)[k];
+      } catch (e) {
+        return `[Thrown: getter "${k}" threw ${errorMessage(e)}]`;
+      }
+    };
+    out.name = this.#walk(read("name"), depth + 1, seen);
+    out.message = this.#walk(read("message"), depth + 1, seen);
+    const stack = read("stack");
+    if (stack !== undefined) out.stack = this.#walk(stack, depth + 1, seen);
+    for (const k of Object.keys(error)) {
+      if (k === "cause" || k in out) continue;
+      out[k] = this.isSensitive(k) ? REDACTED : this.#walk(read(k), depth + 1, seen);
+    }
+    if (error instanceof AggregateError) {
+      out.errors = this.#walk(read("errors"), depth + 1, seen);
+    }
+    if ("cause" in error) {
+      out.cause = this.#walk(read("cause"), depth + 1, seen);
+    }
+    return out;
+  }
+}
+
+/** Replaces the password of a URL with `[REDACTED]`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/i, `$1:${REDACTED}@`);
+}
+
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]|\n|\r/g;
+
+function escapeControl(c: string): string {
+  switch (c) {
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    default:
+      return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
+  }
+}
+
+/**
+ * Escapes CR, LF, ANSI escapes and other control characters so text output
+ * is always one line per record (CWE-117).
+ */
+export function escapeText(text: string): string {
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(text) ? text.replace(CONTROL, escapeControl) : text;
+}

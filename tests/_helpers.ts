@@ -1,0 +1,92 @@
+/** Shared test helpers: temp dirs, subprocesses on the current runtime. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const g = globalThis as unknown as { Deno?: unknown; Bun?: unknown };
+
+/** The runtime running the tests. */
+export const runtime: "deno" | "bun" | "node" = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+
+/** The project root, as a path. */
+export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** A fresh temp dir; removed by the returned `cleanup`. */
+export function tempDir(prefix = "jinpy-"): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The command line that runs a TS file on the current runtime. */
+export function runtimeCommand(file: string, denoFlags: string[] = ["-A"]): string[] {
+  const exec = (globalThis as unknown as { process: { execPath: string } }).process.execPath;
+  if (runtime === "deno") return [exec, "run", ...denoFlags, file];
+  return [exec, file];
+}
+
+/** Output of a finished subprocess. */
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (bounded by `timeoutMs`), collecting output. */
+export function runCommand(
+  cmd: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd[0], cmd.slice(1), {
+      cwd: options.cwd,
+      env: { ...(globalThis as unknown as { process: { env: Record<string, string> } }).process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.setEncoding("utf8");
+    child.stderr!.setEncoding("utf8");
+    child.stdout!.on("data", (d: string) => stdout += d);
+    child.stderr!.on("data", (d: string) => stderr += d);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
+    else child.stdin!.end();
+  });
+}
+
+/** Runs TS source as a script file on the current runtime, from `dir`. */
+export async function runScript(
+  dir: string,
+  source: string,
+  options: { denoFlags?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const { writeFileSync } = await import("node:fs");
+  const file = join(dir, `script_${Math.random().toString(36).slice(2)}.ts`);
+  writeFileSync(file, source.replaceAll("@jinpy/logger", join(ROOT, "mod.ts")));
+  return runCommand(runtimeCommand(file, options.denoFlags), { cwd: dir, env: options.env, timeoutMs: options.timeoutMs });
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `fn` until it returns true or `timeoutMs` passes; returns the last answer. */
+export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 10): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return true;
+    await sleep(stepMs);
+  }
+  return await fn();
+}
+
