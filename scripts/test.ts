@@ -30,7 +30,8 @@ async function run(name: string, cmd: string[], parse?: (out: string) => [number
     stderr: "piped",
   }).spawn();
   const { code, stdout, stderr } = await child.output();
-  const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  // deno-lint-ignore no-control-regex
+  const output = (new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr)).replace(/\x1b\[[0-9;]*m/g, "");
   const seconds = (performance.now() - started) / 1000;
   if (!parse) return { name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, output, seconds };
   const counts = parse(output);

@@ -1,0 +1,161 @@
+/**
+ * The file driver: the few file-system operations the backends need, on
+ * `node:fs` (present in Deno, Bun and Node). On runtimes without a file
+ * system (browsers, Deno Deploy) `fileSystem` is undefined.
+ */
+import { builtin, hasPermission, runtimeName } from "./runtime.ts";
+
+interface NodeFs {
+  openSync(path: string, flags: string): number;
+  writeSync(fd: number, data: Uint8Array | string): number;
+  write(fd: number, data: Uint8Array, offset: number, length: number, position: null, cb: (err: Error | null, written: number) => void): void;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+  fstatSync(fd: number): { size: number };
+  statSync(path: string, opts?: { throwIfNoEntry?: boolean }): { size: number; isFile(): boolean; isDirectory(): boolean; mtimeMs: number } | undefined;
+  mkdirSync(path: string, opts: { recursive: boolean }): void;
+  renameSync(from: string, to: string): void;
+  rmSync(path: string, opts?: { force?: boolean; recursive?: boolean }): void;
+  readdirSync(path: string): string[];
+  readFileSync(path: string): Uint8Array;
+  writeFileSync(path: string, data: Uint8Array | string): void;
+  appendFileSync(path: string, data: Uint8Array | string): void;
+  accessSync(path: string, mode?: number): void;
+  constants: { W_OK: number };
+}
+
+const fs = builtin<NodeFs>("node:fs");
+
+/** Facts about a path. */
+export interface PathInfo {
+  size: number;
+  isFile: boolean;
+  isDirectory: boolean;
+  mtimeMs: number;
+}
+
+/** An open file for appending. */
+export interface AppendHandle {
+  /** Appends all of `data` synchronously. */
+  writeSync(data: Uint8Array): void;
+  /** Appends all of `data` without blocking the event loop. */
+  write(data: Uint8Array): Promise<void>;
+  /** Current size in bytes. */
+  size(): number;
+  /** Flushes to the device. */
+  sync(): void;
+  /** Closes the file. */
+  close(): void;
+}
+
+function writeAllSync(fd: number, data: Uint8Array): void {
+  let rest = data;
+  while (rest.length > 0) rest = rest.subarray(fs!.writeSync(fd, rest));
+}
+
+function writeAll(fd: number, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (offset: number) => {
+      fs!.write(fd, data, offset, data.length - offset, null, (err, written) => {
+        if (err) reject(err);
+        else if (offset + written < data.length) step(offset + written);
+        else resolve();
+      });
+    };
+    step(0);
+  });
+}
+
+/** The file-system operations, where the runtime has a file system. */
+export interface FileSystem {
+  /** Opens (creating) a file for appending. */
+  openAppend(path: string): AppendHandle;
+  /** Facts about a path, or undefined when it does not exist. */
+  stat(path: string): PathInfo | undefined;
+  /** Creates a directory and its parents. */
+  mkdirp(path: string): void;
+  /** Renames (atomically on one file system). */
+  rename(from: string, to: string): void;
+  /** Removes a file (no error when missing). */
+  remove(path: string): void;
+  /** Names in a directory ([] when missing). */
+  readDir(path: string): string[];
+  /** A file's bytes. */
+  readFile(path: string): Uint8Array;
+  /** Writes a whole file. */
+  writeFile(path: string, data: Uint8Array | string): void;
+  /** Appends to a file, creating it. */
+  appendFile(path: string, data: Uint8Array | string): void;
+}
+
+/** The driver, or undefined on runtimes without a file system. */
+export const fileSystem: FileSystem | undefined = fs === undefined || runtimeName === "other" ? undefined : {
+  openAppend(path) {
+    const fd = fs.openSync(path, "a");
+    let size = fs.fstatSync(fd).size;
+    return {
+      writeSync(data) {
+        writeAllSync(fd, data);
+        size += data.length;
+      },
+      async write(data) {
+        await writeAll(fd, data);
+        size += data.length;
+      },
+      size: () => size,
+      sync: () => fs.fsyncSync(fd),
+      close: () => fs.closeSync(fd),
+    };
+  },
+  stat(path) {
+    try {
+      const s = fs.statSync(path);
+      return s ? { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory(), mtimeMs: s.mtimeMs } : undefined;
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT" || (e as { code?: string }).code === "ENOTDIR") return undefined;
+      throw e;
+    }
+  },
+  mkdirp: (path) => void fs.mkdirSync(path, { recursive: true }),
+  rename: (from, to) => fs.renameSync(from, to),
+  remove: (path) => fs.rmSync(path, { force: true }),
+  readDir(path) {
+    try {
+      return fs.readdirSync(path);
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT") return [];
+      throw e;
+    }
+  },
+  readFile: (path) => fs.readFileSync(path),
+  writeFile: (path, data) => fs.writeFileSync(path, data),
+  appendFile: (path, data) => fs.appendFileSync(path, data),
+};
+
+/**
+ * Why writing to `path` is impossible before trying, where that can be
+ * known: no file system, or Deno without `--allow-write`. Undefined when no
+ * reason is known.
+ */
+export function writeBlocker(path: string): string | undefined {
+  if (fileSystem === undefined) return `this runtime (${runtimeName}) has no file system`;
+  if (!hasPermission("write", path)) return `Deno needs --allow-write (write permission for ${path})`;
+  if (!hasPermission("read", path)) return `Deno needs --allow-read (read permission for ${path})`;
+  return undefined;
+}
+
+/** Joins path parts with `/`, removing duplicate separators. */
+export function joinPath(...parts: string[]): string {
+  return parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/");
+}
+
+/** The directory part of a path (`"."` when none). */
+export function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
+}
+
+/** The last part of a path. */
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
