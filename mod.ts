@@ -15,7 +15,7 @@
  *
  * @module
  */
-export { LogLevel, type LogLevelValue, type LevelInput, levelName, parseLevel } from "./src/levels.ts";
+export { type LevelInput, levelName, LogLevel, type LogLevelValue, parseLevel } from "./src/levels.ts";
 export {
   LoggerBackendError,
   LoggerConfigurationError,
@@ -34,9 +34,9 @@ export {
   type FileBackendConfig,
   type LoggerConfig,
   normalizeBackendConfig,
-  normalizeLoggerConfig,
   type NormalizedBackendConfig,
   type NormalizedLoggerConfig,
+  normalizeLoggerConfig,
   type OutputFormat,
   type PayloadFormat,
   type RestApiBackendConfig,
@@ -48,6 +48,7 @@ export { type BackendConstructor, BackendFactory } from "./src/factory.ts";
 export {
   getGlobalConfig,
   getLogger,
+  type LogContext,
   Logger,
   type LoggerConfigInput,
   type LoggerStats,

@@ -20,7 +20,11 @@ interface Result {
   seconds: number;
 }
 
-async function run(name: string, cmd: string[], parse?: (out: string) => [number, number] | undefined): Promise<Result> {
+async function run(
+  name: string,
+  cmd: string[],
+  parse?: (out: string) => [number, number] | undefined,
+): Promise<Result> {
   const started = performance.now();
   const child = new Deno.Command(cmd[0], {
     args: cmd.slice(1),
@@ -77,7 +81,9 @@ async function testFiles(): Promise<string[]> {
 const results: Result[] = [];
 function show(r: Result, always = false) {
   const ok = r.failed === 0;
-  console.log(`${ok ? "ok  " : "FAIL"} ${r.name.padEnd(22)} ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)}s)`);
+  console.log(
+    `${ok ? "ok  " : "FAIL"} ${r.name.padEnd(22)} ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)}s)`,
+  );
   if (!ok || always) console.log(r.output.split("\n").slice(-80).join("\n"));
 }
 
@@ -103,7 +109,9 @@ const list = await testFiles();
 const suites: Promise<Result>[] = [];
 if (!only || only === "deno") suites.push(run("deno test", [deno, "test", "-A", "--no-check", ...list], parseDeno));
 if (!only || only === "bun") {
-  suites.push(run("bun test", ["npx", "-y", "bun@1", "test", "--timeout", "120000", ...list.map((f) => `./${f}`)], parseBun));
+  suites.push(
+    run("bun test", ["npx", "-y", "bun@1", "test", "--timeout", "120000", ...list.map((f) => `./${f}`)], parseBun),
+  );
 }
 if (!only || only === "node") {
   suites.push(run("node@24 --test", ["npx", "-y", "node@24", "--test", "--test-concurrency=1", ...list], parseNode));

@@ -47,6 +47,7 @@ export interface BackendConfigBase {
  * ```
  */
 export interface ConsoleBackendConfig extends BackendConfigBase {
+  /** Always `"console"`. */
   type: "console";
   /** Colors: auto (TTY, `NO_COLOR` unset, `FORCE_COLOR` honoured) when not set. */
   useColors?: boolean;
@@ -70,6 +71,7 @@ export interface ConsoleBackendConfig extends BackendConfigBase {
  * ```
  */
 export interface FileBackendConfig extends BackendConfigBase {
+  /** Always `"file"`. */
   type: "file";
   /** Path; `{date}` expands to the local `YYYY-MM-DD`. Default `"logs/app.log"`. */
   filePath?: string;
@@ -89,6 +91,15 @@ export interface FileBackendConfig extends BackendConfigBase {
   asyncEnabled?: boolean;
   /** Default `"json"`. */
   format?: OutputFormat;
+  /** strftime format of the time column of the text formats. Default `"%Y-%m-%d %H:%M:%S.%f"`. */
+  timestampFormat?: string;
+  /** Show the caller's `file.ts:line` in the text formats. Default `false`. */
+  showSource?: boolean;
+  /**
+   * Epoch milliseconds deciding the day of `{date}`; the record's own
+   * timestamp when not set. For tests and replays.
+   */
+  clock?: () => number;
 }
 
 /**
@@ -112,6 +123,7 @@ export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "elasticsearc
  * ```
  */
 export interface RestApiBackendConfig extends BackendConfigBase {
+  /** Always `"rest_api"`. */
   type: "rest_api";
   /** Full URL. */
   endpoint: string;
@@ -175,6 +187,7 @@ export interface RestApiBackendConfig extends BackendConfigBase {
  * ```
  */
 export interface WebSocketBackendConfig extends BackendConfigBase {
+  /** Always `"websocket"`. */
   type: "websocket";
   /** `ws://` or `wss://` URL. */
   endpoint: string;
@@ -208,6 +221,7 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
  * ```
  */
 export interface CustomBackendConfig extends BackendConfigBase {
+  /** Any further keys, kept as given on the backend's `config`. */
   [key: string]: unknown;
 }
 
@@ -261,23 +275,49 @@ export interface LoggerConfig {
   version?: string;
 }
 
-/** A logger config after normalization and validation. */
+/**
+ * A logger config after normalization and validation.
+ *
+ * @example
+ * ```ts
+ * import { normalizeLoggerConfig, type NormalizedLoggerConfig } from "@jinpy/logger";
+ * const c: NormalizedLoggerConfig = normalizeLoggerConfig({ level: "warn" });
+ * console.log(c.level); // 30
+ * ```
+ */
 export interface NormalizedLoggerConfig {
+  /** Level number. */
   level: number;
+  /** Normalized backend configs. */
   backends: NormalizedBackendConfig[];
+  /** Context added to every record. */
   context: Record<string, unknown>;
+  /** Words that make a key secret ([] when sanitization is off). */
   sensitiveFields: string[];
+  /** Message redaction patterns. */
   redactPatterns: (string | RegExp)[];
+  /** Most characters of serialized context. */
   maxContextSize: number;
+  /** Most characters of a message. */
   maxMessageLength: number;
+  /** Application name. */
   appName: string | undefined;
+  /** Deployment environment. */
   environment: string | undefined;
+  /** Application version. */
   version: string | undefined;
 }
 
 /**
  * A backend config after normalization: camelCase keys, defaults filled,
  * level as a number (`0` when not set), plus any custom keys as given.
+ *
+ * @example
+ * ```ts
+ * import { normalizeBackendConfig, type NormalizedBackendConfig } from "@jinpy/logger";
+ * const c: NormalizedBackendConfig = normalizeBackendConfig({ type: "console", use_colors: false });
+ * console.log(c.useColors); // false
+ * ```
  */
 export type NormalizedBackendConfig = {
   type: string;
@@ -355,6 +395,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     format: { kind: "string", values: FORMATS, default: "json" },
     showSource: { kind: "boolean", default: false },
     timestampFormat: { kind: "string", default: "%Y-%m-%d %H:%M:%S.%f" },
+    clock: { kind: "any" },
   },
   rest_api: {
     ...COMMON,
@@ -545,9 +586,13 @@ function checkValue(where: string, key: string, spec: KeySpec, value: unknown): 
       if (!isPlainObject(value)) throw fail();
       for (const k of Object.keys(value)) {
         if (typeof value[k] !== "string") {
-          throw configError(where, `"${key}.${k}" expected a string, got ${spec.secret ? typeof value[k] : describeValue(value[k])}`, {
-            key: `${key}.${k}`,
-          });
+          throw configError(
+            where,
+            `"${key}.${k}" expected a string, got ${spec.secret ? typeof value[k] : describeValue(value[k])}`,
+            {
+              key: `${key}.${k}`,
+            },
+          );
         }
       }
       return { ...value };
@@ -608,7 +653,9 @@ function fromPythonDialect(c: Record<string, unknown>, where: string): void {
   if (isPlainObject(c.retry) && (c.type === "rest_api")) {
     const r = camelize(c.retry);
     if (r.maxAttempts !== undefined && c.retryCount === undefined) c.retryCount = r.maxAttempts;
-    if (r.backoffMultiplier !== undefined && c.retryBackoffFactor === undefined) c.retryBackoffFactor = r.backoffMultiplier;
+    if (r.backoffMultiplier !== undefined && c.retryBackoffFactor === undefined) {
+      c.retryBackoffFactor = r.backoffMultiplier;
+    }
     if (r.baseDelay !== undefined && c.retryBaseDelay === undefined) c.retryBaseDelay = r.baseDelay;
     if (r.maxDelay !== undefined && c.retryMaxDelay === undefined) c.retryMaxDelay = r.maxDelay;
     if (r.jitter !== undefined && c.retryJitter === undefined) c.retryJitter = r.jitter;
@@ -748,16 +795,25 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     out[k] = checkValue("config", k, spec, c[k]);
   }
   for (const k of Object.keys(LOGGER_SCHEMA)) {
-    if (out[k] === undefined && LOGGER_SCHEMA[k].default !== undefined) out[k] = LOGGER_SCHEMA[k].default;
+    const d = LOGGER_SCHEMA[k].default;
+    if (out[k] === undefined && d !== undefined) out[k] = checkValue("config", k, LOGGER_SCHEMA[k], d);
   }
   const backends = c.backends === undefined || c.backends === null ? [{ type: "console" }] : c.backends;
   if (!Array.isArray(backends)) {
     throw configError("config", `"backends" expected an array, got ${describeValue(backends)}`, { key: "backends" });
   }
   const sanitize = out.enableSanitization !== false;
+  const normalizedBackends = backends.map((b, i) => normalizeBackendConfig(b, i));
+  if (c.level === undefined || c.level === null) {
+    // No logger level: the lowest level a backend asks for, so a DEBUG console still gets DEBUG.
+    const asked = backends.map((b, i) =>
+      isPlainObject(b) && b.level !== undefined && b.level !== null ? normalizedBackends[i].level : out.level as number
+    );
+    if (asked.length > 0) out.level = Math.min(...asked);
+  }
   return {
     level: out.level as number,
-    backends: backends.map((b, i) => normalizeBackendConfig(b, i)),
+    backends: normalizedBackends,
     context: { ...(out.context as Record<string, unknown>) },
     sensitiveFields: sanitize ? out.sensitiveFields as string[] : [],
     redactPatterns: out.redactPatterns as (string | RegExp)[],

@@ -41,6 +41,8 @@ export class LoggerError extends Error {
   readonly suggestions: string[];
 
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options Code, details, suggestions and cause.
    */

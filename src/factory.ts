@@ -1,6 +1,6 @@
 import type { BaseBackend } from "./backends/base.ts";
 import { ConsoleBackend } from "./backends/console.ts";
-import { didYouMean, normalizeBackendConfig, type NormalizedBackendConfig } from "./config.ts";
+import { BACKEND_SCHEMAS, didYouMean, normalizeBackendConfig, type NormalizedBackendConfig } from "./config.ts";
 import { LoggerConfigurationError } from "./errors.ts";
 
 /**
@@ -40,7 +40,7 @@ export class BackendFactory {
     const normalized = normalizeBackendConfig(config, index);
     const ctor = registry.get(normalized.type);
     if (ctor === undefined) {
-      const guess = didYouMean(normalized.type, registry.keys());
+      const guess = didYouMean(normalized.type, new Set([...registry.keys(), ...Object.keys(BACKEND_SCHEMAS)]));
       const at = index === undefined ? "backend" : `backends[${index}]`;
       throw new LoggerConfigurationError(
         `Invalid logger configuration at ${at}: unknown backend type ${JSON.stringify(normalized.type)}${

@@ -27,6 +27,7 @@ export function levelColor(name: string): string {
   return LEVEL_COLORS[name] ?? "";
 }
 
+// deno-lint-ignore no-control-regex
 const BARE = /^[^\s"'=\\\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/;
 
 /** A context value as it stands after `key=` in text output. */

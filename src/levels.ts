@@ -17,14 +17,16 @@ export const LogLevel: {
   readonly WARNING: 30;
   readonly ERROR: 40;
   readonly CRITICAL: 50;
-} = Object.freeze({
-  TRACE: 5,
-  DEBUG: 10,
-  INFO: 20,
-  WARNING: 30,
-  ERROR: 40,
-  CRITICAL: 50,
-} as const);
+} = Object.freeze(
+  {
+    TRACE: 5,
+    DEBUG: 10,
+    INFO: 20,
+    WARNING: 30,
+    ERROR: 40,
+    CRITICAL: 50,
+  } as const,
+);
 
 /**
  * One of the numeric values of {@link LogLevel}.

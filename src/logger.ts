@@ -1,5 +1,5 @@
-import { BaseBackend, type BackendInterface, type BackendStats } from "./backends/base.ts";
-import { type LoggerConfig, normalizeLoggerConfig, type NormalizedLoggerConfig } from "./config.ts";
+import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
+import { type LoggerConfig, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
 import { currentContext, runWithContext } from "./context.ts";
 import { BackendFactory } from "./factory.ts";
 import { type LevelInput, parseLevel } from "./levels.ts";
@@ -42,7 +42,17 @@ export interface LoggerStats {
  */
 export type LoggerConfigInput = LoggerConfig | Record<string, unknown>;
 
-type Context = Record<string, unknown>;
+/**
+ * Structured fields of a record (the seed's keyword arguments).
+ *
+ * @example
+ * ```ts
+ * import type { LogContext } from "@jinpy/logger";
+ * const ctx: LogContext = { backend_type: "FileBackend", healthy: true };
+ * ```
+ */
+export type LogContext = Record<string, unknown>;
+type Context = LogContext;
 const EMPTY: Context = Object.freeze({}) as Context;
 
 /** Handed from `bind` to the constructor of the child. */
@@ -152,35 +162,35 @@ export class Logger {
   }
 
   /** Logs at TRACE. */
-  trace(message: string, context?: Context): void {
+  trace(message: string, context?: LogContext): void {
     if (5 >= this.#core.threshold) this.#emit(5, message, context);
   }
   /** Logs at DEBUG. */
-  debug(message: string, context?: Context): void {
+  debug(message: string, context?: LogContext): void {
     if (10 >= this.#core.threshold) this.#emit(10, message, context);
   }
   /** Logs at INFO. */
-  info(message: string, context?: Context): void {
+  info(message: string, context?: LogContext): void {
     if (20 >= this.#core.threshold) this.#emit(20, message, context);
   }
   /** Logs at WARNING. */
-  warning(message: string, context?: Context): void {
+  warning(message: string, context?: LogContext): void {
     if (30 >= this.#core.threshold) this.#emit(30, message, context);
   }
   /** Alias of {@link Logger.warning}. */
-  warn(message: string, context?: Context): void {
+  warn(message: string, context?: LogContext): void {
     if (30 >= this.#core.threshold) this.#emit(30, message, context);
   }
   /** Logs at ERROR. */
-  error(message: string, context?: Context): void {
+  error(message: string, context?: LogContext): void {
     if (40 >= this.#core.threshold) this.#emit(40, message, context);
   }
   /** Logs at CRITICAL. */
-  critical(message: string, context?: Context): void {
+  critical(message: string, context?: LogContext): void {
     if (50 >= this.#core.threshold) this.#emit(50, message, context);
   }
   /** Alias of {@link Logger.critical}. */
-  fatal(message: string, context?: Context): void {
+  fatal(message: string, context?: LogContext): void {
     if (50 >= this.#core.threshold) this.#emit(50, message, context);
   }
 
@@ -188,7 +198,7 @@ export class Logger {
    * Logs at any level. An unknown level is reported once and logged at ERROR,
    * so the record is not lost.
    */
-  log(level: LevelInput, message: string, context?: Context): void {
+  log(level: LevelInput, message: string, context?: LogContext): void {
     let n: number;
     try {
       n = parseLevel(level);
@@ -204,7 +214,10 @@ export class Logger {
     try {
       if (core.closing !== undefined) {
         core.droppedAfterShutdown++;
-        reportOnce(`logger:${this.name}:closed`, `logger "${this.name}" was shut down; records logged after it are dropped and counted`);
+        reportOnce(
+          `logger:${this.name}:closed`,
+          `logger "${this.name}" was shut down; records logged after it are dropped and counted`,
+        );
         return;
       }
       let ctx: Context = context === undefined || context === null
@@ -242,7 +255,7 @@ export class Logger {
    * @param context Fields for every record of the child.
    * @returns The child logger.
    */
-  bind(context: Context): Logger {
+  bind(context: LogContext): Logger {
     childInit = { core: this.#core, bound: { ...this.#bound, ...context } };
     return new Logger(this.name);
   }
@@ -255,7 +268,7 @@ export class Logger {
    * @param fn The function to run.
    * @returns What `fn` returns.
    */
-  withContext<R>(context: Context, fn: () => R): R {
+  withContext<R>(context: LogContext, fn: () => R): R {
     return runWithContext(context, fn);
   }
 

@@ -54,6 +54,10 @@ export function isoTime(ms: number): string {
   return isoPrefix + (frac < 10 ? "00" : frac < 100 ? "0" : "") + Math.floor(frac) + "Z";
 }
 
+const LINE_SEPARATORS = /[\u2028\u2029]/;
+const LINE_SEPARATORS_ALL = /[\u2028\u2029]/g;
+const escapeSeparator = (c: string): string => c === "\u2028" ? "\\u2028" : "\\u2029";
+
 function jsonOrNull(v: string | number | null): string {
   return v === null ? "null" : JSON.stringify(v);
 }
@@ -96,6 +100,8 @@ export class LogEntry {
   #message: string | undefined = undefined;
 
   /**
+   * Creates a record. Loggers do this; backends receive it.
+   *
    * @param level Level number.
    * @param message Message text.
    * @param loggerName The logger's name.
@@ -155,7 +161,8 @@ export class LogEntry {
    * @returns The JSON text.
    */
   toJson(): string {
-    return this.#json ??= '{"timestamp":"' + isoTime(this.timestamp) +
+    if (this.#json !== undefined) return this.#json;
+    const line = '{"timestamp":"' + isoTime(this.timestamp) +
       '","level":"' + levelName(this.level) +
       '","message":' + JSON.stringify(this.safeMessage()) +
       ',"logger_name":' + JSON.stringify(this.loggerName) +
@@ -164,6 +171,8 @@ export class LogEntry {
       ',"module":' + jsonOrNull(this.module) +
       ',"function":' + jsonOrNull(this.function) +
       ',"line_number":' + jsonOrNull(this.lineNumber) + "}";
+    // U+2028/2029 are valid JSON but split lines for some readers (Python's splitlines).
+    return this.#json = LINE_SEPARATORS.test(line) ? line.replace(LINE_SEPARATORS_ALL, escapeSeparator) : line;
   }
 
   /**

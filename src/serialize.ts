@@ -69,9 +69,7 @@ export class Serializer {
 
   constructor(options: SerializerOptions = {}) {
     const fields = options.sensitiveFields ?? DEFAULT_SENSITIVE_FIELDS;
-    this.sensitive = fields.length > 0
-      ? new RegExp(fields.map((f) => escapeRegExp(String(f))).join("|"), "i")
-      : null;
+    this.sensitive = fields.length > 0 ? new RegExp(fields.map((f) => escapeRegExp(String(f))).join("|"), "i") : null;
     this.maxContextSize = options.maxContextSize ?? 10_000;
     this.maxMessageLength = options.maxMessageLength ?? 1_048_576;
     this.maxDepth = options.maxDepth ?? 10;
@@ -91,9 +89,7 @@ export class Serializer {
     if (typeof message === "string") text = message;
     else {
       try {
-        text = typeof message === "object" && message !== null
-          ? JSON.stringify(this.safe(message))
-          : String(message);
+        text = typeof message === "object" && message !== null ? JSON.stringify(this.safe(message)) : String(message);
       } catch (e) {
         text = `[Unserializable message: ${errorMessage(e)}]`;
       }
@@ -170,7 +166,9 @@ export class Serializer {
     }
     parts.push(
       `"[truncated]":${
-        JSON.stringify(`${keys.length - kept} of ${keys.length} keys omitted; context was ${json.length} chars, limit ${budget}`)
+        JSON.stringify(
+          `${keys.length - kept} of ${keys.length} keys omitted; context was ${json.length} chars, limit ${budget}`,
+        )
       }`,
     );
     return "{" + parts.join(",") + "}";
@@ -325,6 +323,7 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/i, `$1:${REDACTED}@`);
 }
 
+// deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]|\n|\r/g;
 
 function escapeControl(c: string): string {

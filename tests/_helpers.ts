@@ -72,7 +72,11 @@ export async function runScript(
   const { writeFileSync } = await import("node:fs");
   const file = join(dir, `script_${Math.random().toString(36).slice(2)}.ts`);
   writeFileSync(file, source.replaceAll("@jinpy/logger", join(ROOT, "mod.ts")));
-  return runCommand(runtimeCommand(file, options.denoFlags), { cwd: dir, env: options.env, timeoutMs: options.timeoutMs });
+  return runCommand(runtimeCommand(file, options.denoFlags), {
+    cwd: dir,
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+  });
 }
 
 /** Resolves after `ms` milliseconds. */
@@ -89,4 +93,3 @@ export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs = 
   }
   return await fn();
 }
-

@@ -18,7 +18,10 @@ test("parseLevel accepts values, numbers and names in any case with aliases", ()
 });
 
 test("an unknown level is rejected with a message naming it", () => {
-  assert.throws(() => parseLevel("loud"), (e: unknown) => e instanceof LoggerConfigurationError && /"loud"/.test(e.message));
+  assert.throws(
+    () => parseLevel("loud"),
+    (e: unknown) => e instanceof LoggerConfigurationError && /"loud"/.test(e.message),
+  );
   assert.throws(
     () => getLogger("lv", { level: "verbose" }),
     (e: unknown) => e instanceof LoggerConfigurationError && /"verbose"/.test(e.message) && /level/.test(e.message),

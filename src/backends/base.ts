@@ -1,4 +1,4 @@
-import { type NormalizedBackendConfig, normalizeBackendConfig } from "../config.ts";
+import { normalizeBackendConfig, type NormalizedBackendConfig } from "../config.ts";
 import { LoggerBackendError } from "../errors.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
@@ -99,6 +99,8 @@ export abstract class BaseBackend implements BackendInterface {
   protected formatter: (entry: LogEntry) => string;
 
   /**
+   * Creates the backend.
+   *
    * @param config The backend's config, normalized here if it is not yet.
    */
   constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
@@ -188,7 +190,10 @@ export abstract class BaseBackend implements BackendInterface {
   protected recordDrop(records: number, reason: string): void {
     if (records <= 0) return;
     this.stats.messagesDropped += records;
-    reportOnce(`${this.name}:drop:${reason}`, `${this.name} backend dropped records: ${reason} (counted in getStats().messagesDropped)`);
+    reportOnce(
+      `${this.name}:drop:${reason}`,
+      `${this.name} backend dropped records: ${reason} (counted in getStats().messagesDropped)`,
+    );
   }
 }
 

@@ -82,6 +82,8 @@ export class ConsoleBackend extends BaseBackend {
   #pendingBytes = 0;
 
   /**
+   * Creates a console backend.
+   *
    * @param config A `console` backend config.
    */
   constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
@@ -101,6 +103,7 @@ export class ConsoleBackend extends BaseBackend {
     return this.config.showSource === true;
   }
 
+  /** Appends one formatted line to the stream's buffer. */
   protected override write(formatted: string, _entry: LogEntry): void {
     this.#buffer.append(formatted, this);
     this.#pending++;

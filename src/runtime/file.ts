@@ -8,11 +8,29 @@ import { builtin, hasPermission, runtimeName } from "./runtime.ts";
 interface NodeFs {
   openSync(path: string, flags: string): number;
   writeSync(fd: number, data: Uint8Array | string): number;
-  write(fd: number, data: Uint8Array, offset: number, length: number, position: null, cb: (err: Error | null, written: number) => void): void;
+  write(
+    fd: number,
+    data: Uint8Array,
+    offset: number,
+    length: number,
+    position: null,
+    cb: (err: Error | null, written: number) => void,
+  ): void;
+  read(
+    fd: number,
+    into: Uint8Array,
+    offset: number,
+    length: number,
+    position: null,
+    cb: (err: Error | null, read: number) => void,
+  ): void;
   fsyncSync(fd: number): void;
   closeSync(fd: number): void;
   fstatSync(fd: number): { size: number };
-  statSync(path: string, opts?: { throwIfNoEntry?: boolean }): { size: number; isFile(): boolean; isDirectory(): boolean; mtimeMs: number } | undefined;
+  statSync(
+    path: string,
+    opts?: { throwIfNoEntry?: boolean },
+  ): { size: number; isFile(): boolean; isDirectory(): boolean; mtimeMs: number } | undefined;
   mkdirSync(path: string, opts: { recursive: boolean }): void;
   renameSync(from: string, to: string): void;
   rmSync(path: string, opts?: { force?: boolean; recursive?: boolean }): void;
@@ -66,10 +84,20 @@ function writeAll(fd: number, data: Uint8Array): Promise<void> {
   });
 }
 
+/** An open file for reading from its start. */
+export interface ReadHandle {
+  /** Reads the next bytes into `into` without blocking; resolves 0 at the end. */
+  read(into: Uint8Array): Promise<number>;
+  /** Closes the file. */
+  close(): void;
+}
+
 /** The file-system operations, where the runtime has a file system. */
 export interface FileSystem {
   /** Opens (creating) a file for appending. */
   openAppend(path: string): AppendHandle;
+  /** Opens an existing file for reading. */
+  openRead(path: string): ReadHandle;
   /** Facts about a path, or undefined when it does not exist. */
   stat(path: string): PathInfo | undefined;
   /** Creates a directory and its parents. */
@@ -104,6 +132,16 @@ export const fileSystem: FileSystem | undefined = fs === undefined || runtimeNam
       },
       size: () => size,
       sync: () => fs.fsyncSync(fd),
+      close: () => fs.closeSync(fd),
+    };
+  },
+  openRead(path) {
+    const fd = fs.openSync(path, "r");
+    return {
+      read: (into) =>
+        new Promise((resolve, reject) => {
+          fs.read(fd, into, 0, into.length, null, (err, n) => err ? reject(err) : resolve(n));
+        }),
       close: () => fs.closeSync(fd),
     };
   },

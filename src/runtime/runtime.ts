@@ -57,9 +57,7 @@ export const runtimeName: RuntimeName = g.Deno !== undefined
   : "other";
 
 const deno: DenoLike | undefined = runtimeName === "deno" ? g.Deno : undefined;
-const proc: NodeProcessLike | undefined = runtimeName === "bun" || runtimeName === "node"
-  ? g.process
-  : undefined;
+const proc: NodeProcessLike | undefined = runtimeName === "bun" || runtimeName === "node" ? g.process : undefined;
 
 /**
  * A Node built-in module (`node:fs`, `node:async_hooks`, …) where the runtime

@@ -1,0 +1,174 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { getLogger } from "../mod.ts";
+import { memoryOf } from "./_memory_backend.ts";
+
+function logOne(context: Record<string, unknown>, config: Record<string, unknown> = {}, message = "m") {
+  const logger = getLogger("ser", { backends: [{ type: "memory" }], ...config });
+  logger.info(message, context);
+  const mem = memoryOf(logger);
+  assert.equal(mem.lines.length, 1);
+  assert.ok(!mem.lines[0].includes("\n"), "one record is one line");
+  return mem.records()[0] as { message: string; context: Record<string, unknown> };
+}
+
+test("LogEntry.toJson has exactly the wire keys of the Python edition, in order", () => {
+  const r = logOne({ user: "alice" });
+  assert.deepEqual(Object.keys(r), [
+    "timestamp",
+    "level",
+    "message",
+    "logger_name",
+    "correlation_id",
+    "context",
+    "module",
+    "function",
+    "line_number",
+  ]);
+  assert.match((r as unknown as { timestamp: string }).timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+});
+
+test("circular references become [Circular]", () => {
+  const a: Record<string, unknown> = { name: "a" };
+  a.self = a;
+  a.list = [a, { back: a }];
+  const r = logOne({ a });
+  const ctx = r.context.a as Record<string, unknown>;
+  assert.equal(ctx.self, "[Circular]");
+  assert.deepEqual(ctx.list, ["[Circular]", { back: "[Circular]" }]);
+});
+
+test("shared (non-circular) references are kept, not marked circular", () => {
+  const shared = { x: 1 };
+  const r = logOne({ p: shared, q: shared, arr: [1n, shared] });
+  assert.deepEqual(r.context.p, { x: 1 });
+  assert.deepEqual(r.context.q, { x: 1 });
+  assert.deepEqual(r.context.arr, ["1", { x: 1 }]);
+});
+
+test("BigInt becomes its decimal string", () => {
+  const r = logOne({ big: 10n, nested: { huge: 2n ** 70n } });
+  assert.equal(r.context.big, "10");
+  assert.deepEqual(r.context.nested, { huge: "1180591620717411303424" });
+});
+
+test("a throwing getter becomes a marker naming the key", () => {
+  const obj = {
+    ok: 1,
+    get broken(): number {
+      throw new Error("boom");
+    },
+  };
+  const r = logOne({ obj });
+  const o = r.context.obj as Record<string, unknown>;
+  assert.equal(o.ok, 1);
+  assert.match(String(o.broken), /getter "broken" threw Error: boom/);
+});
+
+test("a Proxy whose traps throw is serialized to a marker, not thrown", () => {
+  const hostile = new Proxy({}, {
+    ownKeys() {
+      throw new Error("no keys");
+    },
+    get() {
+      throw new Error("no get");
+    },
+  });
+  const r = logOne({ hostile, fine: "yes" });
+  assert.equal(r.context.fine, "yes");
+  assert.match(String(r.context.hostile), /Unserializable|Thrown/);
+});
+
+test("an Error keeps name, message, stack and the whole cause chain", () => {
+  const root = new TypeError("root cause");
+  const mid = new Error("middle", { cause: root });
+  const top = new RangeError("top", { cause: mid });
+  const r = logOne({ err: top });
+  const e = r.context.err as Record<string, unknown>;
+  assert.equal(e.name, "RangeError");
+  assert.equal(e.message, "top");
+  assert.match(String(e.stack), /top/);
+  const c1 = e.cause as Record<string, unknown>;
+  assert.equal(c1.message, "middle");
+  const c2 = c1.cause as Record<string, unknown>;
+  assert.equal(c2.name, "TypeError");
+  assert.equal(c2.message, "root cause");
+});
+
+test("Date, Map, Set, typed arrays, URL credentials, symbols and functions serialize sensibly", () => {
+  const r = logOne({
+    when: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)),
+    map: new Map<unknown, unknown>([["a", 1], [2, "b"]]),
+    set: new Set([1, 2]),
+    bytes: new Uint8Array([1, 2, 3]),
+    url: new URL("https://user:pw@example.com/x"),
+    sym: Symbol("s"),
+    fn: function named() {},
+    nan: NaN,
+    undef: undefined,
+  });
+  assert.equal(r.context.when, "2026-01-02T03:04:05.678Z");
+  assert.deepEqual(r.context.map, { a: 1, "2": "b" });
+  assert.deepEqual(r.context.set, [1, 2]);
+  assert.deepEqual(r.context.bytes, [1, 2, 3]);
+  assert.equal(r.context.url, "https://user:[REDACTED]@example.com/x");
+  assert.equal(r.context.sym, "Symbol(s)");
+  assert.equal(r.context.fn, "[Function named]");
+  assert.equal(r.context.nan, "NaN");
+  assert.ok(!("undef" in r.context));
+});
+
+test("a 10 MB message is accepted and truncated with a marker at maxMessageLength", () => {
+  const big = "x".repeat(10 * 1024 * 1024);
+  const r = logOne({}, {}, big);
+  assert.ok(r.message.length < 1_100_000);
+  assert.match(r.message, /…\[truncated \d+ chars\]$/);
+  const r2 = logOne({}, { maxMessageLength: 100 }, big);
+  assert.equal(r2.message, "x".repeat(100) + `…[truncated ${big.length - 100} chars]`);
+});
+
+test("a 10 MB context value is cut to maxContextSize with an explicit marker", () => {
+  const r = logOne({ blob: "y".repeat(10 * 1024 * 1024), after: 1 }, { maxContextSize: 1000 });
+  const json = JSON.stringify(r.context);
+  assert.ok(json.length < 1300, `context is ${json.length} chars`);
+  assert.ok(Object.keys(r.context).some((k) => k === "[truncated]") || /truncated/.test(json));
+});
+
+test("deep nesting is cut at the depth limit with a marker", () => {
+  let deep: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < 50; i++) deep = { d: deep };
+  const r = logOne({ deep });
+  assert.match(JSON.stringify(r.context), /\[Object\]/);
+});
+
+test("keys containing a sensitive word are redacted case-insensitively, nested and in arrays", () => {
+  const r = logOne({
+    user: "alice",
+    Password: "p1",
+    db: { connection: { AUTH_token: "t", host: "h" } },
+    list: [{ apiKey: "k" }, { secretValue: "s", fine: 1 }],
+  });
+  assert.equal(r.context.user, "alice");
+  assert.equal(r.context.Password, "[REDACTED]");
+  assert.deepEqual(r.context.db, { connection: { AUTH_token: "[REDACTED]", host: "h" } });
+  assert.deepEqual(r.context.list, [{ apiKey: "[REDACTED]" }, { secretValue: "[REDACTED]", fine: 1 }]);
+});
+
+test("sensitiveFields is configurable", () => {
+  const r = logOne({ ssn: "123", password: "kept" }, { sensitiveFields: ["ssn"] });
+  assert.equal(r.context.ssn, "[REDACTED]");
+  assert.equal(r.context.password, "kept");
+});
+
+test("redactPatterns replaces matches in the message text", () => {
+  const r = logOne({}, { redactPatterns: ["password=\\S+", /token:\s*\w+/i] }, "login password=hunter2 Token: abc ok");
+  assert.equal(r.message, "login [REDACTED] [REDACTED] ok");
+});
+
+test("prototype keys are data, not prototype changes", () => {
+  const ctx = JSON.parse('{"__proto__": {"polluted": true}, "constructor": "c"}');
+  const r = logOne(ctx);
+  assert.deepEqual(r.context.__proto__ as unknown, { polluted: true });
+  assert.equal(r.context.constructor as unknown, "c");
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
