@@ -1,0 +1,24 @@
+/**
+ * The seed's "Backend Lifecycle" examples: creation by the factory, proper
+ * resource cleanup, and health monitoring. Run: deno run -A examples/lifecycle.ts [logDir]
+ */
+import { BackendFactory, createProductionConfig, getLogger } from "../mod.ts";
+
+// Initialization: backends are created by the factory.
+const backend = BackendFactory.createBackend({ type: "console", level: "INFO" });
+console.log(`created ${backend.constructor.name} at level ${backend.level}`);
+await backend.shutdown();
+
+// Resource management: always shut down, also on errors.
+const logDir = Deno.args[0] ?? await Deno.makeTempDir({ prefix: "jinpy-life-" });
+const logger = getLogger("app", createProductionConfig(`${logDir}/app.log`));
+try {
+  logger.info("Application running");
+
+  // Health monitoring: check every backend's health.
+  for (const b of logger.getBackends()) {
+    logger.info("Backend health", { backend_type: b.constructor.name, healthy: b.isHealthy() });
+  }
+} finally {
+  await logger.shutdown();
+}

@@ -1,0 +1,73 @@
+/**
+ * Every seed example in examples/ runs and does what it says. The examples
+ * are Deno scripts (their collector is written on Deno.serve), so this file
+ * runs them in the Deno pass.
+ */
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { ROOT, runCommand, runtime, tempDir } from "./_helpers.ts";
+
+const skip = runtime !== "deno" ? "the examples are Deno scripts; they run in the Deno pass" : undefined;
+const dir = tempDir("jinpy-examples-");
+after(() => dir.cleanup());
+let n = 0;
+
+async function example(name: string, flags: string[] = ["-A"], withDir = true) {
+  const exec = (globalThis as unknown as { process: { execPath: string } }).process.execPath;
+  const out = `${dir.path}/${n++}`;
+  (await import("node:fs")).mkdirSync(out);
+  const r = await runCommand([exec, "run", ...flags, `${ROOT}/examples/${name}`, ...(withDir ? [out] : [])], {
+    timeoutMs: 60_000,
+    env: { NO_COLOR: "1" },
+  });
+  assert.equal(r.code, 0, `${name} exited ${r.code}: ${r.stderr}`);
+  return { ...r, dir: out };
+}
+
+test("examples/console.ts prints colored records with source locations, secrets redacted", { skip }, async () => {
+  const r = await example("console.ts", [], false);
+  assert.match(r.stdout, /This will be colored and formatted nicely/);
+  assert.match(r.stdout, /\x1b\[/);
+  assert.match(r.stdout, /console\.ts:\d+/);
+  assert.match(r.stdout, /password=\[REDACTED\]/);
+});
+
+test("examples/custom_backend.ts sends INFO to the custom destination with custom_param", { skip }, async () => {
+  const r = await example("custom_backend.ts", [], false);
+  assert.match(r.stdout, /custom destination \(custom_param=value\): \{.*"message":"Hello from the custom backend"/);
+  assert.doesNotMatch(r.stdout, /below INFO/);
+  assert.match(r.stdout, /custom backend shut down/);
+});
+
+test("examples/multiple_backends.ts routes by level: debug console only, info + file, error everywhere", { skip }, async () => {
+  const r = await example("multiple_backends.ts");
+  assert.match(r.stdout, /Debug information/);
+  assert.match(r.stdout, /file: 2 records \(info, error\)/);
+  assert.match(r.stdout, /rest: 1 records \(error\)/);
+});
+
+test("examples/async_operations.ts writes both records through the production preset", { skip }, async () => {
+  const r = await example("async_operations.ts");
+  assert.match(r.stdout, /file has 2 records/);
+});
+
+test("examples/performance_tuning.ts keeps all 100 000 records", { skip }, async () => {
+  const r = await example("performance_tuning.ts");
+  assert.match(r.stdout, /100000 lines on disk/);
+});
+
+test("examples/error_handling.ts delivers everything through an outage", { skip }, async () => {
+  const r = await example("error_handling.ts");
+  assert.match(r.stdout, /delivered 30 of 30 after [1-9]\d* refused requests/);
+});
+
+test("examples/security.ts sends encrypted bodies the collector decrypts", { skip }, async () => {
+  const r = await example("security.ts", ["-A"], false);
+  assert.match(r.stdout, /collector decrypted: card charged \{"order":42,"card_token":"\[REDACTED\]"\}/);
+});
+
+test("examples/lifecycle.ts creates, monitors and shuts down backends", { skip }, async () => {
+  const r = await example("lifecycle.ts");
+  assert.match(r.stdout, /created ConsoleBackend at level 20/);
+  assert.match(r.stdout, /"message":"Backend health".*"healthy":true/);
+});
