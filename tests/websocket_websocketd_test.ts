@@ -1,0 +1,125 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { getLogger, type WebSocketBackend } from "../mod.ts";
+import { tempDir, waitFor } from "./_helpers.ts";
+import { freePort } from "./_ws_server.ts";
+
+const haveWebsocketd = spawnSync("websocketd", ["--version"]).status === 0;
+const skip = haveWebsocketd ? false : "websocketd is not installed (apt-get install websocketd)";
+
+/**
+ * websocketd hands each message to the script as one line on stdin (our
+ * messages are JSON, so they never contain a raw newline) and sends each
+ * line the script prints back as a message: the script appends every line
+ * to a file and, when asked, answers each batch with an ack.
+ */
+function writeScript(dir: string, acks: boolean): string {
+  const script = join(dir, "collect.sh");
+  writeFileSync(
+    script,
+    `#!/bin/sh
+printf '%s\\n' "$HTTP_AUTHORIZATION" >> "${dir}/auth.txt"
+while IFS= read -r line; do
+  printf '%s\\n' "$line" >> "${dir}/messages.txt"
+  ${acks ? `id=\${line#*'"batch_id":"'}; id=\${id%%'"'*}; printf '{"type":"ack","batch_id":"%s"}\\n' "$id"` : ":"}
+done
+`,
+  );
+  chmodSync(script, 0o755);
+  return script;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+async function startWebsocketd(dir: string, acks: boolean): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn("websocketd", [
+    `--port=${port}`,
+    "--address=127.0.0.1",
+    "--loglevel=error",
+    writeScript(dir, acks),
+  ], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr!.resume();
+  assert.ok(await waitFor(() => portOpen(port), 10_000), "websocketd is listening");
+  return { port, child };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+function lines(dir: string): string[] {
+  const file = join(dir, "messages.txt");
+  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l !== "") : [];
+}
+
+describe("WebSocketBackend against a real websocketd", () => {
+  test("2 000 records arrive complete and in order, acknowledged per batch, Authorization seen", { skip }, async () => {
+    const dir = tempDir("jinpy-wsd-");
+    const { port, child } = await startWebsocketd(dir.path, true);
+    try {
+      const logger = getLogger(`websocketd_batches_${port}`, {
+        backends: [{
+          type: "websocket",
+          endpoint: `ws://127.0.0.1:${port}/`,
+          headers: { Authorization: "Bearer websocketd-token" },
+          acks: true,
+        }],
+      });
+      for (let i = 0; i < 2000; i++) logger.info(`record ${i}`, { i, text: 'line\nbreak and "quotes"' });
+      await logger.flush();
+      const stats = (logger.getBackends()[0] as WebSocketBackend).getStats();
+      assert.equal(stats.messagesWritten, 2000, "every batch acknowledged");
+      await logger.shutdown();
+      const batches = lines(dir.path).map((l) =>
+        JSON.parse(l) as { batch_id: string; logs: { message: string; context: { text: string } }[] }
+      );
+      const ids = new Set(batches.map((b) => b.batch_id));
+      assert.equal(ids.size, batches.length, "no duplicates without failures");
+      const records = batches.flatMap((b) => b.logs);
+      assert.deepEqual(records.map((r) => r.message), Array.from({ length: 2000 }, (_, i) => `record ${i}`));
+      assert.equal(records[0].context.text, 'line\nbreak and "quotes"');
+      assert.equal(readFileSync(join(dir.path, "auth.txt"), "utf8").trim(), "Bearer websocketd-token");
+    } finally {
+      await stop(child);
+      dir.cleanup();
+    }
+  });
+
+  test('2 000 records in messageMode "record" arrive as 2 000 lines in order', { skip }, async () => {
+    const dir = tempDir("jinpy-wsd-");
+    const { port, child } = await startWebsocketd(dir.path, false);
+    try {
+      const logger = getLogger(`websocketd_records_${port}`, {
+        backends: [{ type: "websocket", endpoint: `ws://127.0.0.1:${port}/`, messageMode: "record" }],
+      });
+      for (let i = 0; i < 2000; i++) logger.info(`record ${i}`);
+      await logger.shutdown();
+      assert.ok(await waitFor(() => lines(dir.path).length >= 2000, 10_000), `got ${lines(dir.path).length} lines`);
+      const messages = lines(dir.path).map((l) => (JSON.parse(l) as { message: string }).message);
+      assert.deepEqual(messages, Array.from({ length: 2000 }, (_, i) => `record ${i}`));
+    } finally {
+      await stop(child);
+      dir.cleanup();
+    }
+  });
+});
