@@ -24,13 +24,14 @@ interface NodeFs {
     position: null,
     cb: (err: Error | null, read: number) => void,
   ): void;
+  readSync(fd: number, into: Uint8Array, offset: number, length: number, position: number): number;
   fsyncSync(fd: number): void;
   closeSync(fd: number): void;
-  fstatSync(fd: number): { size: number };
+  fstatSync(fd: number): { size: number; ino: number | bigint };
   statSync(
     path: string,
     opts?: { throwIfNoEntry?: boolean },
-  ): { size: number; isFile(): boolean; isDirectory(): boolean; mtimeMs: number } | undefined;
+  ): { size: number; isFile(): boolean; isDirectory(): boolean; mtimeMs: number; ino: number | bigint } | undefined;
   mkdirSync(path: string, opts: { recursive: boolean }): void;
   renameSync(from: string, to: string): void;
   rmSync(path: string, opts?: { force?: boolean; recursive?: boolean }): void;
@@ -50,6 +51,8 @@ export interface PathInfo {
   isFile: boolean;
   isDirectory: boolean;
   mtimeMs: number;
+  /** File identity on its device (0 where the platform has none); changes when the path is replaced. */
+  ino: number;
 }
 
 /** An open file for appending. */
@@ -58,6 +61,8 @@ export interface AppendHandle {
   writeSync(data: Uint8Array): void;
   /** Appends all of `data` without blocking the event loop. */
   write(data: Uint8Array): Promise<void>;
+  /** Size and identity of the open file, from the OS (other writers included). */
+  stat(): { size: number; ino: number };
   /** Current size in bytes. */
   size(): number;
   /** Flushes to the device. */
@@ -98,6 +103,8 @@ export interface FileSystem {
   openAppend(path: string): AppendHandle;
   /** Opens an existing file for reading. */
   openRead(path: string): ReadHandle;
+  /** The last `length` bytes of a file (fewer when it is shorter). */
+  tail(path: string, length: number): Uint8Array;
   /** Facts about a path, or undefined when it does not exist. */
   stat(path: string): PathInfo | undefined;
   /** Creates a directory and its parents. */
@@ -131,6 +138,11 @@ export const fileSystem: FileSystem | undefined = fs === undefined || runtimeNam
         size += data.length;
       },
       size: () => size,
+      stat() {
+        const s = fs.fstatSync(fd);
+        size = s.size;
+        return { size: s.size, ino: Number(s.ino) };
+      },
       sync: () => fs.fsyncSync(fd),
       close: () => fs.closeSync(fd),
     };
@@ -145,10 +157,28 @@ export const fileSystem: FileSystem | undefined = fs === undefined || runtimeNam
       close: () => fs.closeSync(fd),
     };
   },
+  tail(path, length) {
+    const fd = fs.openSync(path, "r");
+    try {
+      const size = fs.fstatSync(fd).size;
+      const into = new Uint8Array(Math.min(length, size));
+      let got = 0;
+      while (got < into.length) {
+        const n = fs.readSync(fd, into, got, into.length - got, size - into.length + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return into.subarray(0, got);
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
   stat(path) {
     try {
       const s = fs.statSync(path);
-      return s ? { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory(), mtimeMs: s.mtimeMs } : undefined;
+      return s
+        ? { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory(), mtimeMs: s.mtimeMs, ino: Number(s.ino) }
+        : undefined;
     } catch (e) {
       if ((e as { code?: string }).code === "ENOENT" || (e as { code?: string }).code === "ENOTDIR") return undefined;
       throw e;

@@ -1,0 +1,561 @@
+import type { NormalizedBackendConfig } from "../config.ts";
+import { LoggerBackendError, LoggerConfigurationError } from "../errors.ts";
+import { gzipInto } from "../gzip.ts";
+import type { LogEntry } from "../record.ts";
+import { describeError } from "../report.ts";
+import { type AppendHandle, basename, dirname, fileSystem, type ReadHandle, writeBlocker } from "../runtime/file.ts";
+import { onExit, unrefTimer } from "../runtime/runtime.ts";
+import { BaseBackend } from "./base.ts";
+
+const MB = 1024 * 1024;
+const NEWLINE = 10;
+const NEWLINE_BYTES = new Uint8Array([NEWLINE]);
+/** Largest encoding scratch buffer kept between writes. */
+const SCRATCH_MAX = 4 * MB;
+const encoder = new TextEncoder();
+
+/** Records formatted for a file the backend has moved away from (a new day). */
+interface Sealed {
+  path: string;
+  text: string;
+  records: number;
+}
+
+/** A rotated file waiting to be gzipped; `index` follows it as backups shift. */
+interface CompressionJob {
+  base: string;
+  index: number;
+  cancelled: boolean;
+}
+
+/** A backup of `base` found on disk: `base.N` or `base.N.gz`. */
+interface Backup {
+  index: number;
+  gz: boolean;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? "0" + n : String(n);
+}
+
+function errorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** The backups of `path` in its directory, newest (lowest index) first. */
+function listBackups(path: string): Backup[] {
+  const prefix = basename(path) + ".";
+  const out: Backup[] = [];
+  for (const name of fileSystem!.readDir(dirname(path))) {
+    if (!name.startsWith(prefix)) continue;
+    let rest = name.slice(prefix.length);
+    const gz = rest.endsWith(".gz");
+    if (gz) rest = rest.slice(0, -3);
+    if (!/^[1-9][0-9]*$/.test(rest)) continue;
+    out.push({ index: Number(rest), gz });
+  }
+  return out.sort((a, b) => a.index - b.index || Number(a.gz) - Number(b.gz));
+}
+
+/**
+ * What every backend writing the same path in this process shares: the
+ * queue of rotated files to gzip (whose indexes follow the backups as any
+ * backend rotates) and whether an earlier run's leftovers were tidied.
+ */
+interface PathState {
+  jobs: CompressionJob[];
+  compressor: Promise<void> | undefined;
+  recovered: boolean;
+}
+
+const pathStates = new Map<string, PathState>();
+
+function stateOf(path: string): PathState {
+  const key = path.replace(/^(\.\/)+/, "");
+  let state = pathStates.get(key);
+  if (state === undefined) pathStates.set(key, state = { jobs: [], compressor: undefined, recovered: false });
+  return state;
+}
+
+function backupPath(base: string, index: number, gz: boolean): string {
+  return gz ? `${base}.${index}.gz` : `${base}.${index}`;
+}
+
+/**
+ * Writes records to a file, one per line: JSON by default, or the `plain`,
+ * `console` (without colors) and `structured` text formats.
+ *
+ * Records are collected in memory and written in large chunks: when
+ * `bufferSize` bytes are waiting, every `flushInterval` seconds, on `flush()`,
+ * on `shutdown()`, and synchronously when the process exits, so a script
+ * that ends without `shutdown()` loses nothing. With `asyncEnabled` (the
+ * default) the write happens after the logging call returns.
+ *
+ * Before a record would take the file past `maxSizeMb`, the file is rotated:
+ * `app.log` → `app.log.1` → `app.log.2` …, keeping `backupCount` backups.
+ * With `compression`, rotated files become `app.log.N.gz` in the background.
+ * `{date}` in `filePath` is the local `YYYY-MM-DD`; the first record of a
+ * new day goes to the new day's file. A new process appends to the file it
+ * finds and counts the backups earlier runs left, plain or gzipped.
+ *
+ * @example File backend with rotation
+ * ```ts
+ * import { getLogger, LogLevel } from "@jinpy/logger";
+ *
+ * const logger = getLogger("file_app", {
+ *   backends: [{
+ *     type: "file",
+ *     level: LogLevel.INFO,
+ *     filePath: "logs/app-{date}.log",
+ *     maxSizeMb: 100,
+ *     backupCount: 10,
+ *     compression: true,
+ *     encoding: "utf-8",
+ *   }],
+ * });
+ * logger.info("This will be written to a rotating log file");
+ * await logger.shutdown();
+ * ```
+ */
+export class FileBackend extends BaseBackend {
+  #template: string;
+  #dated: boolean;
+  #clock: (() => number) | undefined;
+  #dayStart = 0;
+  #dayEnd = Infinity;
+  /** Where the records in `#text` go. */
+  #path: string;
+  #maxBytes: number;
+  #backupCount: number;
+  #compression: boolean;
+  #bufferSize: number;
+  /** Above this many buffered characters even an async backend writes in the logging call. */
+  #hardLimit: number;
+  #flushMs: number;
+  #async: boolean;
+
+  #text = "";
+  #records = 0;
+  #sealed: Sealed[] | undefined = undefined;
+  #scratch = new Uint8Array(0);
+  #file: AppendHandle | undefined = undefined;
+  #filePath = "";
+  /** Paths this backend wrote, whose compressions `flush()` waits for. */
+  #states = new Set<PathState>();
+
+  #scheduled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined = undefined;
+  #removeExitHook: () => void;
+
+  #drainTask = (): void => {
+    this.#scheduled = false;
+    this.#writeBuffered();
+  };
+  #timerTask = (): void => {
+    this.#timer = undefined;
+    this.#writeBuffered();
+  };
+
+  /**
+   * Creates the backend and opens its file (creating parent folders).
+   *
+   * @param config A `file` backend config.
+   * @throws {LoggerBackendError} When the file cannot be written: no
+   *   permission, a directory in the way, or no file system.
+   */
+  constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
+    super(config);
+    const c = this.config;
+    this.#template = (c.filePath as string | undefined) ?? "logs/app.log";
+    this.#dated = this.#template.includes("{date}");
+    if (c.clock !== undefined && typeof c.clock !== "function") {
+      throw new LoggerConfigurationError(
+        `Invalid logger configuration at backend (file): "clock" expected a function returning epoch milliseconds`,
+        { details: { key: "clock" } },
+      );
+    }
+    this.#clock = c.clock as (() => number) | undefined;
+    this.#maxBytes = Math.floor(((c.maxSizeMb as number | undefined) ?? 100) * MB);
+    this.#backupCount = (c.backupCount as number | undefined) ?? 5;
+    this.#compression = c.compression === true;
+    this.#bufferSize = (c.bufferSize as number | undefined) ?? 65536;
+    this.#hardLimit = Math.max(this.#bufferSize * 16, MB);
+    this.#flushMs = Math.round(((c.flushInterval as number | undefined) ?? 1) * 1000);
+    this.#async = this.isAsyncEnabled();
+    this.stats.rotations = 0;
+    this.stats.compressions = 0;
+    this.#path = this.#pathAt(this.#clock === undefined ? Date.now() : this.#clock());
+
+    if (this.config.enabled) {
+      const blocker = writeBlocker(this.#path);
+      if (blocker !== undefined) {
+        throw new LoggerBackendError(`File backend cannot write to "${this.#path}": ${blocker}`, {
+          details: { backend: this.name, path: this.#path, permission: "write" },
+          suggestions: [
+            blocker.includes("--allow")
+              ? `Run with --allow-read --allow-write (or --allow-write=${dirname(this.#path)} --allow-read=${
+                dirname(this.#path)
+              })`
+              : "Use a console or network backend on this runtime",
+          ],
+        });
+      }
+      try {
+        this.#fileFor(this.#path);
+      } catch (e) {
+        throw this.#openError(this.#path, e);
+      }
+    }
+    this.#removeExitHook = onExit(() => this.#writeBuffered());
+  }
+
+  /** The file records go to now (with `{date}` expanded). */
+  get currentPath(): string {
+    return this.#path;
+  }
+
+  /**
+   * Takes one record: formats it into the buffer and, when the buffer is
+   * full, writes it (after the call returns, unless `asyncEnabled` is off).
+   */
+  override handle(entry: LogEntry): void {
+    if (!this.shouldHandle(entry)) return;
+    if (this.#closed) {
+      this.recordDrop(1, "record logged after shutdown");
+      return;
+    }
+    if (this.#dated) {
+      const now = this.#clock === undefined ? entry.timestamp : this.#clock();
+      if (now >= this.#dayEnd || now < this.#dayStart) this.#changeDay(now);
+    }
+    this.#text += this.formatter(entry);
+    this.#text += "\n";
+    this.#records++;
+    if (this.#text.length >= this.#bufferSize) {
+      if (!this.#async || this.#text.length >= this.#hardLimit) this.#writeBuffered();
+      else if (!this.#scheduled) {
+        this.#scheduled = true;
+        queueMicrotask(this.#drainTask);
+      }
+    } else if (this.#timer === undefined) {
+      this.#armTimer();
+    }
+  }
+
+  /** Writes what is buffered and waits for pending compressions. */
+  override async flush(): Promise<void> {
+    this.#writeBuffered();
+    for (const state of this.#states) {
+      while (state.compressor !== undefined) await state.compressor;
+    }
+  }
+
+  /**
+   * Writes what is buffered, waits for pending compressions and closes the
+   * file. Idempotent; records handled afterwards are dropped and counted.
+   */
+  override shutdown(): Promise<void> {
+    return this.#closing ??= this.#close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+    this.#closeFile();
+    this.#removeExitHook();
+  }
+
+  #armTimer(): void {
+    if (this.#flushMs <= 0) {
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        queueMicrotask(this.#drainTask);
+      }
+      return;
+    }
+    this.#timer = setTimeout(this.#timerTask, this.#flushMs);
+    unrefTimer(this.#timer);
+  }
+
+  /** The path for a moment, updating the current day's bounds. */
+  #pathAt(now: number): string {
+    if (!this.#dated) return this.#template;
+    const d = new Date(now);
+    const y = d.getFullYear();
+    const m = d.getMonth();
+    const day = d.getDate();
+    this.#dayStart = new Date(y, m, day).getTime();
+    this.#dayEnd = new Date(y, m, day + 1).getTime();
+    return this.#template.replaceAll("{date}", `${y}-${pad2(m + 1)}-${pad2(day)}`);
+  }
+
+  #changeDay(now: number): void {
+    const path = this.#pathAt(now);
+    if (path === this.#path) return;
+    if (this.#records > 0) {
+      if (this.#async) {
+        (this.#sealed ??= []).push({ path: this.#path, text: this.#text, records: this.#records });
+        this.#text = "";
+        this.#records = 0;
+        if (!this.#scheduled) {
+          this.#scheduled = true;
+          queueMicrotask(this.#drainTask);
+        }
+      } else {
+        this.#writeBuffered();
+      }
+    }
+    this.#path = path;
+  }
+
+  /** Writes every buffered record, synchronously. */
+  #writeBuffered(): void {
+    if (this.#sealed !== undefined) {
+      const sealed = this.#sealed;
+      this.#sealed = undefined;
+      for (const s of sealed) this.#writeText(s.path, s.text, s.records);
+    }
+    if (this.#records === 0) return;
+    const text = this.#text;
+    const records = this.#records;
+    this.#text = "";
+    this.#records = 0;
+    this.#writeText(this.#path, text, records);
+  }
+
+  #encode(text: string): Uint8Array {
+    const need = text.length * 3;
+    if (need > SCRATCH_MAX) return encoder.encode(text);
+    if (this.#scratch.length < need) this.#scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(need, 65536) * 2));
+    return this.#scratch.subarray(0, encoder.encodeInto(text, this.#scratch).written);
+  }
+
+  /**
+   * Appends whole lines to `path`, rotating between records whenever the
+   * next would take the file past `maxSizeMb`.
+   */
+  #writeText(path: string, text: string, records: number): void {
+    const bytes = this.#encode(text);
+    let offset = 0;
+    try {
+      let file = this.#fileFor(path);
+      let limited = this.#maxBytes > 0;
+      while (offset < bytes.length) {
+        let end = bytes.length;
+        const size = file.size();
+        if (limited && size + (end - offset) > this.#maxBytes) {
+          const room = this.#maxBytes - size;
+          end = room > 0 ? bytes.lastIndexOf(NEWLINE, offset + room - 1) + 1 : 0;
+          if (end <= offset) {
+            if (size > 0) {
+              if (!this.#rotate(path)) limited = false;
+              file = this.#fileFor(path);
+              continue;
+            }
+            // One record larger than maxSizeMb: it gets a file of its own.
+            end = bytes.indexOf(NEWLINE, offset) + 1 || bytes.length;
+          }
+        }
+        file.writeSync(offset === 0 && end === bytes.length ? bytes : bytes.subarray(offset, end));
+        offset = end;
+      }
+      this.stats.messagesWritten += records;
+      this.stats.bytesWritten += bytes.length;
+      if (!this.healthy) this.healthy = true;
+    } catch (e) {
+      let lost = 0;
+      for (let i = offset; i < bytes.length; i++) if (bytes[i] === NEWLINE) lost++;
+      this.stats.messagesWritten += records - lost;
+      this.stats.bytesWritten += offset;
+      this.recordFailure(e, lost);
+    }
+  }
+
+  /**
+   * The open file for `path`, opening it (and its folders) when needed, or
+   * again when another writer has rotated or removed it. Refreshes the size
+   * from the OS, so other writers' bytes count toward `maxSizeMb`.
+   */
+  #fileFor(path: string): AppendHandle {
+    const fs = fileSystem;
+    if (fs === undefined) throw new LoggerBackendError("this runtime has no file system");
+    if (this.#file !== undefined && this.#filePath === path) {
+      const mine = this.#file.stat();
+      const onDisk = fs.stat(path);
+      if (onDisk !== undefined && (mine.ino === 0 || onDisk.ino === mine.ino)) return this.#file;
+    }
+    this.#closeFile();
+    fs.mkdirp(dirname(path));
+    if (fs.stat(path)?.isDirectory) {
+      throw Object.assign(new Error(`EISDIR: "${path}" is a directory`), { code: "EISDIR" });
+    }
+    const file = fs.openAppend(path);
+    this.#file = file;
+    this.#filePath = path;
+    // A run that died mid-write may have left half a line: end it, so the
+    // next record starts on a line of its own.
+    if (file.size() > 0) {
+      let last = NEWLINE;
+      try {
+        last = fs.tail(path, 1)[0];
+      } catch {
+        // Not readable: append as it is.
+      }
+      if (last !== NEWLINE) file.writeSync(NEWLINE_BYTES);
+    }
+    const state = stateOf(path);
+    this.#states.add(state);
+    if (!state.recovered) {
+      state.recovered = true;
+      this.#recoverBackups(path, state);
+    }
+    return file;
+  }
+
+  #closeFile(): void {
+    const file = this.#file;
+    this.#file = undefined;
+    this.#filePath = "";
+    if (file === undefined) return;
+    try {
+      file.close();
+    } catch {
+      // Already closed or gone: nothing left to release.
+    }
+  }
+
+  #openError(path: string, e: unknown): LoggerBackendError {
+    const code = errorCode(e);
+    const reason = code === "EACCES" || code === "EPERM"
+      ? `permission denied (no write permission for "${path}" or its folder)`
+      : code === "EISDIR"
+      ? "the path is a directory"
+      : code === "ENOTDIR"
+      ? "a parent of the path is not a directory"
+      : code === "EROFS"
+      ? "the file system is read-only"
+      : code === "ENOSPC"
+      ? "no space left on the device"
+      : describeError(e);
+    return new LoggerBackendError(`File backend cannot write to "${path}": ${reason}`, {
+      details: { backend: this.name, path, code: code ?? null },
+      suggestions: ["Point filePath at a writable file in a folder the process may create or write"],
+      cause: e,
+    });
+  }
+
+  /**
+   * Shifts the backups of `path` up by one (dropping those past
+   * `backupCount`) and moves `path` to `path.1`. Returns false when the
+   * rotation failed; the caller then keeps appending to the same file.
+   */
+  #rotate(path: string): boolean {
+    this.#closeFile();
+    const fs = fileSystem!;
+    try {
+      const backups = listBackups(path);
+      for (let i = backups.length - 1; i >= 0; i--) {
+        const b = backups[i];
+        if (b.index >= this.#backupCount) fs.remove(backupPath(path, b.index, b.gz));
+        else fs.rename(backupPath(path, b.index, b.gz), backupPath(path, b.index + 1, b.gz));
+      }
+      const state = stateOf(path);
+      for (const job of state.jobs) {
+        if (job.base === path && ++job.index > this.#backupCount) job.cancelled = true;
+      }
+      if (this.#backupCount > 0) {
+        fs.rename(path, backupPath(path, 1, false));
+        if (this.#compression) this.#enqueue(state, { base: path, index: 1, cancelled: false });
+      } else {
+        fs.remove(path);
+      }
+      this.stats.rotations = (this.stats.rotations as number) + 1;
+      return true;
+    } catch (e) {
+      this.recordFailure(e, 0, true);
+      return false;
+    }
+  }
+
+  /**
+   * Puts the backups of an earlier run in order: drops a partial gzip, drops
+   * a plain backup whose `.gz` is complete, and gzips the remaining plain
+   * ones when compression is on.
+   */
+  #recoverBackups(path: string, state: PathState): void {
+    const fs = fileSystem!;
+    try {
+      fs.remove(`${path}.gz.partial`);
+      const backups = listBackups(path);
+      const zipped = new Set(backups.filter((b) => b.gz).map((b) => b.index));
+      for (const b of backups) {
+        if (b.gz) continue;
+        if (zipped.has(b.index)) fs.remove(backupPath(path, b.index, false));
+        else if (this.#compression && b.index <= this.#backupCount) {
+          this.#enqueue(state, { base: path, index: b.index, cancelled: false });
+        }
+      }
+    } catch (e) {
+      this.recordFailure(e, 0, true);
+    }
+  }
+
+  #enqueue(state: PathState, job: CompressionJob): void {
+    state.jobs.push(job);
+    this.#states.add(state);
+    state.compressor ??= this.#compressAll(state);
+  }
+
+  async #compressAll(state: PathState): Promise<void> {
+    // One at a time: rotations under a burst must not start a gzip each.
+    while (state.jobs.length > 0) {
+      const job = state.jobs[0];
+      if (!job.cancelled) await this.#compress(job);
+      state.jobs.shift();
+    }
+    state.compressor = undefined;
+  }
+
+  async #compress(job: CompressionJob): Promise<void> {
+    const fs = fileSystem!;
+    const partial = `${job.base}.gz.partial`;
+    let source: ReadHandle | undefined;
+    let target: AppendHandle | undefined;
+    try {
+      try {
+        source = fs.openRead(backupPath(job.base, job.index, false));
+      } catch (e) {
+        if (errorCode(e) === "ENOENT") return;
+        throw e;
+      }
+      fs.remove(partial);
+      target = fs.openAppend(partial);
+      const complete = await gzipInto(source, target, () => job.cancelled);
+      target.close();
+      target = undefined;
+      if (!complete || job.cancelled) {
+        fs.remove(partial);
+        return;
+      }
+      // Index read and renames happen together, so no rotation comes between.
+      fs.rename(partial, backupPath(job.base, job.index, true));
+      fs.remove(backupPath(job.base, job.index, false));
+      this.stats.compressions = (this.stats.compressions as number) + 1;
+    } catch (e) {
+      try {
+        target?.close();
+        fs.remove(partial);
+      } catch {
+        // The partial file stays; the next start removes it.
+      }
+      this.recordFailure(e, 0, true);
+    } finally {
+      source?.close();
+    }
+  }
+}
