@@ -44,6 +44,10 @@ export {
 } from "./src/config.ts";
 export { type BackendInterface, type BackendStats, BaseBackend } from "./src/backends/base.ts";
 export { ConsoleBackend } from "./src/backends/console.ts";
+export { RestApiBackend } from "./src/backends/rest_api.ts";
+export { decryptPayload, encryptPayload } from "./src/crypto.ts";
+export { WebSocketBackend } from "./src/backends/websocket.ts";
+export { FileBackend } from "./src/backends/file.ts";
 export { type BackendConstructor, BackendFactory } from "./src/factory.ts";
 export {
   getGlobalConfig,

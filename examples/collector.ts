@@ -81,7 +81,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const parseBody = async (req: Request): Promise<LogRecord[]> => {
     let stream: ReadableStream<Uint8Array> = req.body ?? new Blob([]).stream();
     if ((req.headers.get("content-encoding") ?? "").includes("gzip")) {
-      stream = stream.pipeThrough(new DecompressionStream("gzip"));
+      stream = stream.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
     }
     let text = await new Response(stream).text();
     if (text.startsWith("{") && text.includes('"ciphertext"')) {

@@ -22,7 +22,7 @@ console.log(`\n  Live page: ${collector.url}\n  Log files: ${dir}\n`);
 const logger = getLogger("demo", {
   level: "debug",
   backends: [
-    { type: "console", name: "console", level: "warning", format: "plain", timestampFormat: "%H:%M:%S.%f" },
+    { type: "console", name: "console", level: "error", format: "plain", timestampFormat: "%H:%M:%S.%f" },
     {
       type: "file",
       name: "file",
@@ -81,11 +81,13 @@ function logOne(target: Logger, phase: string): void {
     sent["rest-encrypted"]++;
     return;
   }
-  if (n % 97 === 0) logger.error(`upstream failed on ${route}`, { ...ctx, error: new Error("connection reset") });
+  if (n % 397 === 0) {
+    logger.error(`upstream failed on ${route}`, { ...ctx, error: new Error("connection reset", { cause: "peer closed" }) });
+  }
   else if (n % 31 === 0) logger.warning(`slow request ${route}`, ctx);
   else if (n % 3 === 0) logger.debug(`cache lookup ${route}`, ctx);
   else logger.info(`GET ${route} ${ctx.status}`, ctx);
-  if (n % 97 === 0 || n % 31 === 0) sent.console++;
+  if (n % 397 === 0) sent.console++;
   sent.file++;
   sent.rest++;
   sent.websocket++;
@@ -105,7 +107,7 @@ const statsTimer = setInterval(() => {
 
 const step = (text: string) => console.log(`\n  ▸ ${text}`);
 
-step("warm-up: 600 records through console (warnings and errors), file, REST and WebSocket");
+step("warm-up: 600 records through the console (errors only), file, REST and WebSocket");
 await paced(600, 2, "warm-up");
 
 step("REST outage: the collector answers 503 for 3 s; batches retry, then go to the spool");

@@ -175,6 +175,8 @@ export interface RestApiBackendConfig extends BackendConfigBase {
   labels?: Record<string, string>;
   /** Index name for `elasticsearch`. Default `"logs"`. */
   index?: string;
+  /** Seconds `shutdown()` (and the end of the process) waits for delivery before spooling or dropping the rest. Default 10. */
+  shutdownTimeout?: number;
 }
 
 /**
@@ -209,6 +211,22 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
   maxQueueSize?: number;
   /** `"batch"` (default) or `"record"` (one record per message). */
   messageMode?: "batch" | "record";
+  /** A token sent as the query parameter `tokenParam`, for runtimes that cannot send headers (never logged). */
+  token?: string;
+  /** Query parameter name for `token`. Default `"token"`. */
+  tokenParam?: string;
+  /** Subprotocols offered in the handshake. */
+  protocols?: string[];
+  /** Keep each message until the server answers `{"type":"ack","batch_id":…}`. Default `false`. */
+  acks?: boolean;
+  /** Seconds to wait for an ack before the connection is treated as broken. Default 10. */
+  ackTimeout?: number;
+  /** Seconds to wait for the connection to open. Default 10. */
+  connectTimeout?: number;
+  /** Seconds an idle connection stays open (so a process can exit); 0 = until shutdown. Default 5. */
+  idleTimeout?: number;
+  /** Seconds `flush()` and `shutdown()` wait for delivery at most. Default 10. */
+  flushTimeout?: number;
 }
 
 /**
@@ -428,6 +446,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     compression: { kind: "boolean", default: false },
     labels: { kind: "headers", default: {} },
     index: { kind: "string", default: "logs" },
+    shutdownTimeout: { kind: "number", min: 0, default: 10 },
     format: { kind: "string", values: FORMATS, default: "json" },
     asyncEnabled: { kind: "boolean", default: true },
   },
@@ -443,6 +462,14 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     batchTimeout: { kind: "number", min: 0, default: 0.1 },
     maxQueueSize: { kind: "integer", min: 1, default: 10000 },
     messageMode: { kind: "string", values: ["batch", "record"], default: "batch" },
+    token: { kind: "string", secret: true },
+    tokenParam: { kind: "string", default: "token" },
+    protocols: { kind: "strings", default: [] },
+    acks: { kind: "boolean", default: false },
+    ackTimeout: { kind: "number", min: 0, default: 10 },
+    connectTimeout: { kind: "number", min: 0, default: 10 },
+    idleTimeout: { kind: "number", min: 0, default: 5 },
+    flushTimeout: { kind: "number", min: 0, default: 10 },
     format: { kind: "string", values: FORMATS, default: "json" },
     asyncEnabled: { kind: "boolean", default: true },
   },
@@ -543,7 +570,11 @@ function expectedText(spec: KeySpec): string {
 }
 
 function checkValue(where: string, key: string, spec: KeySpec, value: unknown): unknown {
-  const given = spec.secret && typeof value === "string" ? `a string of ${value.length} chars` : describeValue(value);
+  const given = !spec.secret
+    ? describeValue(value)
+    : typeof value === "string"
+    ? `a string of ${value.length} chars`
+    : `a value of type ${Array.isArray(value) ? "array" : value === null ? "null" : typeof value}`;
   const fail = () =>
     configError(where, `"${key}" expected ${expectedText(spec)}, got ${given}`, {
       key,
@@ -705,7 +736,8 @@ export function normalizeBackendConfig(config: unknown, index?: number): Normali
     throw configError(at, `expected an object, got ${describeValue(config)}`, { given: describeValue(config) });
   }
   const c = camelize(config);
-  fromPythonDialect(c, at);
+  const kind = c.type ?? c.backendType;
+  fromPythonDialect(c, typeof kind === "string" ? `${at} (${kind})` : at);
   if (typeof c.type !== "string" || c.type === "") {
     throw configError(at, `"type" is missing`, { key: "type" }, [
       'Give "type": one of "console", "file", "rest_api", "websocket" or a registered custom type',

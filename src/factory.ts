@@ -1,5 +1,8 @@
 import type { BaseBackend } from "./backends/base.ts";
 import { ConsoleBackend } from "./backends/console.ts";
+import { RestApiBackend } from "./backends/rest_api.ts";
+import { WebSocketBackend } from "./backends/websocket.ts";
+import { FileBackend } from "./backends/file.ts";
 import { BACKEND_SCHEMAS, didYouMean, normalizeBackendConfig, type NormalizedBackendConfig } from "./config.ts";
 import { LoggerConfigurationError } from "./errors.ts";
 
@@ -16,6 +19,9 @@ export type BackendConstructor = new (config: NormalizedBackendConfig) => BaseBa
 
 const registry = new Map<string, BackendConstructor>([
   ["console", ConsoleBackend],
+  ["rest_api", RestApiBackend],
+  ["websocket", WebSocketBackend],
+  ["file", FileBackend],
 ]);
 
 /**

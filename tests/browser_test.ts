@@ -7,6 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { ROOT, runtime, tempDir, waitFor } from "./_helpers.ts";
+import type { Collector } from "../examples/collector.ts";
 
 const onDeno = runtime === "deno";
 const g = globalThis as unknown as { Deno?: { statSync(p: string): { isFile: boolean } } };
@@ -23,10 +24,8 @@ const skip = !onDeno
   ? "chromium is not installed (scripts/setup.sh installs it)"
   : undefined;
 
-// deno-lint-ignore no-explicit-any
-let collector: any;
-// deno-lint-ignore no-explicit-any
-let chromium: any;
+let collector: Collector;
+let chromium: typeof import("./_chromium.ts");
 const dir = tempDir("jinpy-browser-");
 
 before(async () => {
@@ -101,9 +100,9 @@ window.loggerDone = JSON.stringify(logger.getStats());
     const done = await waitFor(() => tab.evaluate<boolean>(`typeof window.loggerDone === "string"`), 20_000, 50);
     assert.ok(done, `page finished logging; console: ${tab.console.join(" | ")}`);
     const records = collector.received.records.get("browser") ?? [];
-    assert.deepEqual(records.map((r: { context: { seq: number } }) => r.context.seq), Array.from({ length: 40 }, (_, i) => i));
+    assert.deepEqual(records.map((r) => r.context.seq), Array.from({ length: 40 }, (_, i) => i));
     assert.equal(records[0].logger_name, "in-browser");
-    assert.ok(tab.console.some((l: string) => l.includes('"message":"from the browser"')), "console backend wrote to the browser console");
+    assert.ok(tab.console.some((l) => l.includes('"message":"from the browser"')), "console backend wrote to the browser console");
   } finally {
     await tab.close();
     await server.shutdown();

@@ -1,0 +1,850 @@
+import type { NormalizedBackendConfig, PayloadFormat } from "../config.ts";
+import { encryptPayload } from "../crypto.ts";
+import { LoggerBackendError, LoggerConfigurationError, LoggerConnectionError } from "../errors.ts";
+import { buildPayload } from "../payload.ts";
+import { BoundedQueue } from "../queue.ts";
+import type { LogEntry } from "../record.ts";
+import { describeError, registerSecret, reportOnce } from "../report.ts";
+import { backoffDelay, type BackoffOptions, retryAfterMs } from "../retry.ts";
+import { dirname, fileSystem, writeBlocker } from "../runtime/file.ts";
+import { createHttpClient, type HttpClient, type TlsSettings } from "../runtime/http.ts";
+import { hasPermission, onBeforeExit, onExit, unrefTimer } from "../runtime/runtime.ts";
+import { BaseBackend } from "./base.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const NEWLINE = 10;
+
+/** One request's worth of records. */
+interface Batch {
+  /** Records as JSON texts, oldest first. */
+  lines: string[];
+  /** The `Idempotency-Key`, the same for every attempt. */
+  key: string;
+  /** Sequence number of the first record; -1 for a batch replayed from the spool. */
+  firstSeq: number;
+  /** The request body, built once and reused by every attempt. */
+  body?: Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string }>;
+}
+
+type Outcome =
+  | { kind: "sent"; bytes: number; rejectedItems: number }
+  | { kind: "rejected"; error: Error }
+  | { kind: "failed"; error: Error }
+  | { kind: "aborted" };
+
+/**
+ * The fallback spool: an append-only NDJSON file of records, replayed from
+ * its start and removed once everything in it is delivered. Only the
+ * backend's own worker reads it, one batch at a time, so "delivered up to
+ * here" is a single byte offset.
+ */
+class Spool {
+  readonly path: string;
+  #size = 0;
+  #delivered = 0;
+  #taken = 0;
+  #bytes: Uint8Array = new Uint8Array(0);
+  #dirMade = false;
+
+  constructor(path: string) {
+    this.path = path;
+    const info = fileSystem!.stat(path);
+    if (info?.isFile && info.size > 0) {
+      this.#bytes = fileSystem!.readFile(path);
+      this.#size = this.#bytes.length;
+      // A line cut short by a crash must not swallow the next one appended.
+      if (this.#bytes[this.#size - 1] !== NEWLINE) this.append([""]);
+    }
+  }
+
+  /** Whether records wait in the spool. */
+  get pending(): boolean {
+    return this.#size > this.#delivered;
+  }
+
+  /** Appends records, one per line. Throws what the file system reports. */
+  append(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    if (!this.#dirMade) {
+      fileSystem!.mkdirp(dirname(this.path));
+      this.#dirMade = true;
+    }
+    const data = encoder.encode(lines.join("\n") + "\n");
+    fileSystem!.appendFile(this.path, data);
+    this.#size += data.length;
+  }
+
+  /** Up to `n` records after the ones delivered or taken. */
+  take(n: number): string[] {
+    if (this.#bytes.length < this.#size) this.#bytes = fileSystem!.readFile(this.path);
+    const lines: string[] = [];
+    let at = this.#taken;
+    while (lines.length < n && at < this.#bytes.length) {
+      let end = this.#bytes.indexOf(NEWLINE, at);
+      if (end < 0) end = this.#bytes.length;
+      const line = decoder.decode(this.#bytes.subarray(at, end)).trim();
+      if (line !== "") lines.push(line);
+      at = end + 1;
+    }
+    this.#taken = Math.min(at, this.#bytes.length);
+    return lines;
+  }
+
+  /** The records taken are delivered (or given up); removes the file when all are. */
+  commit(): void {
+    this.#delivered = this.#taken;
+    if (this.#delivered >= this.#size) {
+      fileSystem!.remove(this.path);
+      this.#size = this.#delivered = this.#taken = 0;
+      this.#bytes = new Uint8Array(0);
+    }
+  }
+
+  /** The records taken were not delivered: take them again next time. */
+  release(): void {
+    this.#taken = this.#delivered;
+  }
+}
+
+function readPem(key: string, path: string): string {
+  const blocker = writeBlocker(path);
+  if (blocker !== undefined && !/write/.test(blocker)) {
+    throw new LoggerConfigurationError(`Cannot read ${key} ${JSON.stringify(path)}: ${blocker}`, {
+      details: { key, path },
+    });
+  }
+  try {
+    return decoder.decode(fileSystem!.readFile(path));
+  } catch (e) {
+    throw new LoggerConfigurationError(`Cannot read ${key} ${JSON.stringify(path)}: ${describeError(e)}`, {
+      details: { key, path },
+      suggestions: [`"${key}" is the path of a PEM file`],
+      cause: e,
+    });
+  }
+}
+
+async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function isRetryable(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * Sends records to an HTTP endpoint in batches: `batchSize` records or
+ * `batchTimeout` seconds, whichever comes first, one request in flight by
+ * default so the receiver sees them in order. Network errors, timeouts, 408,
+ * 429 and 5xx are retried with exponential backoff and jitter (honouring
+ * `Retry-After`); each batch carries an `Idempotency-Key` that stays the same
+ * across its retries. At most `maxQueueSize` records are held; with
+ * `fallbackToFile`, batches that exhaust their retries and queue overflow go
+ * to an NDJSON spool that is replayed first, in order, once the endpoint
+ * answers again. Delivery is at least once.
+ *
+ * Bodies: `payloadFormat` `"jinpy"` (the Python edition's), `"ndjson"`,
+ * `"loki"`, `"otlp"`, `"elasticsearch"`; optionally gzip (`compression`) and
+ * AES-256-GCM encrypted (`encryptPayload` + `encryptionKey`, read with
+ * `decryptPayload`). TLS: `caCert`, `clientCert` + `clientKey` (mTLS),
+ * `verifySsl`.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, LogLevel } from "@jinpy/logger";
+ *
+ * const logger = getLogger("api_app", {
+ *   backends: [{
+ *     type: "rest_api",
+ *     level: LogLevel.ERROR,
+ *     endpoint: "https://logs.example.com/api/v1/logs",
+ *     headers: { Authorization: "Bearer YOUR_TOKEN", "Content-Type": "application/json" },
+ *     timeoutSeconds: 30,
+ *     retryCount: 3,
+ *     batchSize: 50,
+ *     batchTimeout: 10.0,
+ *   }],
+ * });
+ * logger.error("This error will be sent to the REST API");
+ * await logger.shutdown();
+ * ```
+ */
+export class RestApiBackend extends BaseBackend {
+  #url: string;
+  #safeUrl: string;
+  #method: string;
+  #headers: Record<string, string>;
+  #client: HttpClient;
+  #queue: BoundedQueue<string>;
+  #batchSize: number;
+  #batchTimeoutMs: number;
+  #timeoutMs: number;
+  #retryCount: number;
+  #backoff: BackoffOptions;
+  #concurrency: number;
+  #format: PayloadFormat;
+  #labels: Record<string, string>;
+  #index: string;
+  #compression: boolean;
+  #encryptionKey: string | undefined;
+  #shutdownTimeoutMs: number;
+  #spool: Spool | undefined;
+
+  /** Records ever queued; a record's sequence number is its position in this count. */
+  #seqIn = 0;
+  /** Records evicted from a full queue, waiting to be spooled (off the logging path). */
+  #overflow: string[] = [];
+  #overflowFirstSeq = 0;
+  #overflowScheduled = false;
+  #inflight = new Set<Batch>();
+  #workers = 0;
+  #kickScheduled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDue = false;
+  #flushTarget = 0;
+  #waiters: { target: number; resolve: () => void }[] = [];
+  #spoolBusy = false;
+  #pausedUntil = 0;
+  #failStreak = 0;
+  #abort = new AbortController();
+  #sleepers = new Set<() => void>();
+  #idle: (() => void)[] = [];
+  #closed = false;
+  #stopped = false;
+  #draining = false;
+  #closing: Promise<void> | undefined;
+  #exitFlushing = false;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #spoolWaiters: (() => void)[] = [];
+  #removeHooks: (() => void)[] = [];
+
+  /**
+   * Creates the backend; nothing is sent until records are logged.
+   *
+   * @param config A `rest_api` backend config.
+   * @throws {LoggerConfigurationError} For an invalid endpoint, unreadable TLS
+   *   files, or a feature this runtime cannot provide.
+   */
+  constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
+    super(config);
+    const c = this.config;
+    const where = `backend "${this.name}" (rest_api)`;
+    let url: URL;
+    try {
+      url = new URL(c.endpoint as string);
+    } catch {
+      throw new LoggerConfigurationError(`Invalid logger configuration at ${where}: "endpoint" is not a valid URL`, {
+        details: { key: "endpoint" },
+        suggestions: ['e.g. "https://logs.example.com/api/v1/logs"'],
+      });
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new LoggerConfigurationError(
+        `Invalid logger configuration at ${where}: "endpoint" must be an http:// or https:// URL, got ${url.protocol}`,
+        { details: { key: "endpoint", given: url.protocol } },
+      );
+    }
+    if (!hasPermission("net", url.host)) {
+      throw new LoggerConfigurationError(
+        `Invalid logger configuration at ${where}: Deno needs --allow-net=${url.host} to send to "endpoint"`,
+        { details: { key: "endpoint", host: url.host } },
+      );
+    }
+    registerSecret(url.password);
+    for (const [k, v] of url.searchParams) if (/key|token|secret|auth|pass|sig/i.test(k)) registerSecret(v);
+    this.#url = url.href;
+    this.#safeUrl = url.origin + url.pathname;
+    this.#method = c.method as string;
+    this.#headers = { ...(c.headers as Record<string, string>) };
+    for (const v of Object.values(this.#headers)) registerSecret(v);
+    this.#encryptionKey = c.encryptPayload === true ? c.encryptionKey as string | undefined : undefined;
+    registerSecret(c.encryptionKey);
+    if (c.encryptPayload === true && (typeof this.#encryptionKey !== "string" || this.#encryptionKey === "")) {
+      throw new LoggerConfigurationError(
+        `Invalid logger configuration at ${where}: "encryptPayload" needs "encryptionKey"`,
+        {
+          details: { key: "encryptionKey" },
+          suggestions: ["Give a passphrase shared with the receiver, which reads bodies with decryptPayload"],
+        },
+      );
+    }
+    if (c.encryptPayload === true && globalThis.crypto?.subtle === undefined) {
+      throw new LoggerConfigurationError(`"encryptPayload" needs Web Crypto, which this runtime lacks`, {
+        details: { key: "encryptPayload" },
+      });
+    }
+    this.#compression = c.compression === true;
+    if (this.#compression && typeof CompressionStream === "undefined") {
+      throw new LoggerConfigurationError(`"compression" needs CompressionStream, which this runtime lacks`, {
+        details: { key: "compression" },
+      });
+    }
+    this.#client = createHttpClient(url, this.#tlsSettings(where));
+    if (c.verifySsl === false && url.protocol === "https:") {
+      reportOnce(
+        `${this.name}:verifySsl`,
+        `${this.name} backend: TLS certificate verification is OFF for ${url.origin} (verifySsl: false); use caCert to trust a private CA instead`,
+      );
+    }
+    this.#batchSize = c.batchSize as number;
+    this.#batchTimeoutMs = (c.batchTimeout as number) * 1000;
+    this.#timeoutMs = (c.timeoutSeconds as number) * 1000;
+    this.#retryCount = c.retryCount as number;
+    this.#backoff = {
+      baseDelay: c.retryBaseDelay as number,
+      factor: c.retryBackoffFactor as number,
+      maxDelay: c.retryMaxDelay as number,
+      jitter: c.retryJitter !== false,
+    };
+    this.#concurrency = c.concurrency as number;
+    this.#format = c.payloadFormat as PayloadFormat;
+    this.#labels = { ...(c.labels as Record<string, string>) };
+    this.#index = c.index as string;
+    this.#shutdownTimeoutMs = (c.shutdownTimeout as number) * 1000;
+    this.#queue = new BoundedQueue<string>(c.maxQueueSize as number);
+    if (c.fallbackToFile === true) {
+      const path = c.fallbackFile as string;
+      const blocker = writeBlocker(path);
+      if (blocker !== undefined) {
+        throw new LoggerConfigurationError(
+          `Invalid logger configuration at ${where}: "fallbackToFile" cannot write ${JSON.stringify(path)}: ${blocker}`,
+          { details: { key: "fallbackFile", path } },
+        );
+      }
+      try {
+        this.#spool = new Spool(path);
+      } catch (e) {
+        throw new LoggerConfigurationError(`Cannot open the spool ${JSON.stringify(path)}: ${describeError(e)}`, {
+          details: { key: "fallbackFile", path },
+          cause: e,
+        });
+      }
+    }
+    Object.assign(this.stats, { batchesSent: 0, retries: 0, spooled: 0, replayed: 0 });
+    this.#removeHooks.push(onBeforeExit(() => this.#deliverBeforeExit()), onExit(() => this.#saveAtExit()));
+  }
+
+  #tlsSettings(where: string): TlsSettings {
+    const c = this.config;
+    const tls: TlsSettings = { verify: c.verifySsl !== false };
+    const paths = [c.caCert, c.clientCert, c.clientKey].filter((p) => typeof p === "string");
+    if (paths.length > 0 && fileSystem === undefined) {
+      throw new LoggerConfigurationError(`caCert/clientCert/clientKey need a file system, which this runtime lacks`, {
+        details: { key: "caCert" },
+      });
+    }
+    if (typeof c.caCert === "string") tls.ca = readPem("caCert", c.caCert);
+    if (typeof c.clientCert === "string") {
+      tls.cert = readPem("clientCert", c.clientCert);
+      if (typeof c.clientKey === "string") tls.key = readPem("clientKey", c.clientKey);
+      else if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.cert)) tls.key = tls.cert;
+      else {
+        throw new LoggerConfigurationError(`Invalid logger configuration at ${where}: "clientCert" needs "clientKey"`, {
+          details: { key: "clientKey" },
+          suggestions: ["Give the client's private key (PEM) as clientKey, or a clientCert PEM that holds both"],
+        });
+      }
+      registerSecret(tls.key);
+    } else if (typeof c.clientKey === "string") {
+      throw new LoggerConfigurationError(`Invalid logger configuration at ${where}: "clientKey" needs "clientCert"`, {
+        details: { key: "clientCert" },
+      });
+    }
+    return tls;
+  }
+
+  /** Queues one record; never waits on I/O. */
+  override handle(entry: LogEntry): void {
+    if (!this.shouldHandle(entry)) return;
+    if (this.#closed) {
+      this.recordDrop(1, "logged after shutdown");
+      return;
+    }
+    const line = entry.toJson();
+    const headSeq = this.#seqIn - this.#queue.size;
+    const evicted = this.#queue.push(line);
+    this.#seqIn++;
+    if (evicted !== undefined) this.#overflowed(evicted, headSeq);
+    if (this.#queue.size >= this.#batchSize) this.#kick();
+    else if (this.#timer === undefined && !this.#timerDue) this.#armTimer();
+  }
+
+  /** The oldest record was pushed out of the full queue: spool it soon, or count it dropped. */
+  #overflowed(line: string, seq: number): void {
+    if (this.#spool === undefined) {
+      this.recordDrop(1, `queue full (maxQueueSize ${this.#queue.capacity}), oldest records dropped`);
+      return;
+    }
+    if (this.#overflow.length >= this.#queue.capacity) {
+      this.recordDrop(1, "queue full and the spool cannot keep up");
+      return;
+    }
+    if (this.#overflow.length === 0) this.#overflowFirstSeq = seq;
+    this.#overflow.push(line);
+    if (!this.#overflowScheduled) {
+      this.#overflowScheduled = true;
+      queueMicrotask(() => this.#spillOverflow());
+    }
+  }
+
+  #spillOverflow(): void {
+    this.#overflowScheduled = false;
+    if (this.#overflow.length === 0) return;
+    // An older batch still in flight may yet need spooling: keep the file in order.
+    for (const b of this.#inflight) if (b.firstSeq >= 0) return;
+    const lines = this.#overflow;
+    this.#overflow = [];
+    this.#toSpool(lines, "queue overflow");
+    // Queued records are newer still: they go behind, making room for the next burst.
+    this.#toSpool(this.#queue.drain(), "queue overflow");
+    this.#timerDue = false;
+    this.#checkWaiters();
+    // Spooled records go first, and queued ones behind them: start on that now.
+    this.#kick();
+  }
+
+  /** Appends records to the spool, or counts them dropped when that fails. */
+  #toSpool(lines: string[], why: string): boolean {
+    if (lines.length === 0) return true;
+    try {
+      this.#spool!.append(lines);
+      this.stats.spooled = (this.stats.spooled as number) + lines.length;
+      return true;
+    } catch (e) {
+      this.stats.lastError = describeError(e);
+      this.recordDrop(lines.length, `the spool ${this.#spool!.path} could not be written (${why})`);
+      return false;
+    }
+  }
+
+  /** Records leave without delivery: spooled when there is a spool, else dropped. */
+  #giveUp(lines: string[], reason: string): void {
+    if (lines.length === 0) return;
+    if (this.#spool !== undefined) this.#toSpool(lines, reason);
+    else this.recordDrop(lines.length, reason);
+  }
+
+  #armTimer(): void {
+    if (this.#timer !== undefined || this.#queue.size === 0 || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerDue = true;
+      this.#startWorkers();
+    }, this.#batchTimeoutMs);
+    unrefTimer(this.#timer);
+  }
+
+  #kick(): void {
+    if (this.#kickScheduled) return;
+    this.#kickScheduled = true;
+    queueMicrotask(() => {
+      this.#kickScheduled = false;
+      this.#startWorkers();
+    });
+  }
+
+  #startWorkers(): void {
+    if (this.#stopped || this.#draining) return;
+    this.#spillOverflow();
+    while (this.#workers < this.#concurrency && this.#hasWork()) {
+      this.#workers++;
+      this.#work().finally(() => {
+        this.#workers--;
+        if (this.#workers === 0) { for (const done of this.#idle.splice(0)) done(); }
+        this.#checkWaiters();
+        if (!this.#stopped) this.#startWorkers();
+      });
+    }
+    this.#armTimer();
+  }
+
+  #hasWork(): boolean {
+    if (this.#spool?.pending) return !this.#spoolBusy;
+    return this.#queue.size > 0 && this.#batchReady();
+  }
+
+  #batchReady(): boolean {
+    return this.#queue.size >= this.#batchSize || this.#timerDue || this.#closed ||
+      this.#flushTarget > this.#seqIn - this.#queue.size;
+  }
+
+  async #work(): Promise<void> {
+    while (!this.#stopped) {
+      const wait = this.#pausedUntil - Date.now();
+      if (wait > 0 && this.#spool?.pending) {
+        await this.#sleep(wait);
+        continue;
+      }
+      const batch = this.#nextBatch();
+      if (batch === undefined) return;
+      this.#inflight.add(batch);
+      const outcome = await this.#deliver(batch);
+      this.#inflight.delete(batch);
+      this.#settle(batch, outcome);
+      this.#checkWaiters();
+      if (outcome.kind === "aborted") return;
+    }
+  }
+
+  #nextBatch(): Batch | undefined {
+    const spool = this.#spool;
+    if (spool?.pending) {
+      if (this.#spoolBusy) return undefined;
+      // Spooled records are older than queued ones: queued ones go behind them.
+      this.#spillOverflow();
+      this.#toSpool(this.#queue.drain(), "behind spooled records");
+      this.#timerDue = false;
+      const lines = spool.take(this.#batchSize);
+      if (lines.length === 0) {
+        spool.commit();
+        return this.#nextBatch();
+      }
+      this.#spoolBusy = true;
+      return { lines, key: crypto.randomUUID(), firstSeq: -1 };
+    }
+    if (this.#queue.size === 0 || !this.#batchReady()) return undefined;
+    const firstSeq = this.#seqIn - this.#queue.size;
+    const lines = this.#queue.take(this.#batchSize);
+    if (this.#queue.size < this.#batchSize) this.#timerDue = false;
+    return { lines, key: crypto.randomUUID(), firstSeq };
+  }
+
+  #settle(batch: Batch, outcome: Outcome): void {
+    this.#record(batch, outcome);
+    this.#spillOverflow();
+    if (outcome.kind === "failed" && this.#spool !== undefined) {
+      // The endpoint is down: what is queued goes behind the spooled batch.
+      this.#toSpool(this.#queue.drain(), "endpoint unreachable");
+      this.#timerDue = false;
+    }
+    if (this.#spoolWaiters.length > 0 && (!this.#spool?.pending || outcome.kind !== "sent")) {
+      for (const done of this.#spoolWaiters.splice(0)) done();
+    }
+  }
+
+  #record(batch: Batch, outcome: Outcome): void {
+    const n = batch.lines.length;
+    const replay = batch.firstSeq < 0;
+    if (replay) this.#spoolBusy = false;
+    switch (outcome.kind) {
+      case "sent": {
+        const delivered = n - outcome.rejectedItems;
+        this.stats.batchesSent = (this.stats.batchesSent as number) + 1;
+        this.stats.messagesWritten += delivered;
+        this.stats.bytesWritten += outcome.bytes;
+        if (replay) {
+          this.stats.replayed = (this.stats.replayed as number) + delivered;
+          this.#spool!.commit();
+        }
+        if (outcome.rejectedItems > 0) {
+          this.recordFailure(
+            new LoggerBackendError(`the endpoint rejected ${outcome.rejectedItems} of ${n} records of a batch`),
+            0,
+            true,
+          );
+          this.stats.messagesDropped += outcome.rejectedItems;
+        }
+        this.healthy = true;
+        this.#failStreak = 0;
+        this.#pausedUntil = 0;
+        return;
+      }
+      case "rejected":
+        // The endpoint refused this batch for good; sending it again cannot help.
+        this.recordFailure(outcome.error, n);
+        this.stats.messagesDropped += n;
+        if (replay) this.#spool!.commit();
+        return;
+      case "failed":
+        this.recordFailure(outcome.error, 0);
+        this.#failStreak++;
+        if (this.#spool !== undefined) {
+          this.#pausedUntil = Date.now() + backoffDelay(this.#failStreak, this.#backoff);
+        }
+        if (replay) this.#spool!.release();
+        else this.#giveUp(batch.lines, `undeliverable after ${this.#retryCount} retries`);
+        return;
+      case "aborted":
+        if (replay) this.#spool!.release();
+        else this.#giveUp(batch.lines, "undelivered at shutdown");
+        return;
+    }
+  }
+
+  #bodyOf(batch: Batch): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string }> {
+    return batch.body ??= (async () => {
+      const payload = buildPayload(batch.lines, {
+        format: this.#format,
+        labels: this.#labels,
+        index: this.#index,
+        batchKey: batch.key,
+      });
+      let text = payload.body;
+      let contentType = payload.contentType;
+      if (this.#encryptionKey !== undefined) {
+        text = await encryptPayload(text, this.#encryptionKey);
+        contentType = "application/json";
+      }
+      let bytes = encoder.encode(text);
+      if (this.#compression) bytes = await gzip(bytes);
+      return { bytes, contentType };
+    })();
+  }
+
+  async #deliver(batch: Batch): Promise<Outcome> {
+    const abort = this.#abort;
+    let body: { bytes: Uint8Array<ArrayBuffer>; contentType: string };
+    try {
+      body = await this.#bodyOf(batch);
+    } catch (e) {
+      return { kind: "rejected", error: e instanceof Error ? e : new Error(String(e)) };
+    }
+    const headers: Record<string, string> = { ...this.#headers };
+    const has = (name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
+    if (!has("content-type") || this.#encryptionKey !== undefined || this.#format !== "jinpy") {
+      for (const h of Object.keys(headers)) if (h.toLowerCase() === "content-type") delete headers[h];
+      headers["Content-Type"] = body.contentType;
+    }
+    if (this.#compression) headers["Content-Encoding"] = "gzip";
+    headers["Idempotency-Key"] = batch.key;
+    for (let attempt = 0;; attempt++) {
+      if (abort.signal.aborted) return { kind: "aborted" };
+      let error: Error;
+      let wait: number | undefined;
+      const timeout = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
+      try {
+        const signal = timeout ? AbortSignal.any([abort.signal, timeout]) : abort.signal;
+        const res = await this.#client.request(this.#url, { method: this.#method, headers, body: body.bytes, signal });
+        if (res.status >= 200 && res.status < 300) {
+          const rejectedItems = this.#format === "elasticsearch" ? bulkRejections(await res.text()) : 0;
+          if (this.#format !== "elasticsearch") await res.discard();
+          return { kind: "sent", bytes: body.bytes.length, rejectedItems };
+        }
+        await res.discard();
+        error = new LoggerConnectionError(
+          `${this.#method} ${this.#safeUrl} answered HTTP ${res.status}${res.statusText ? " " + res.statusText : ""}`,
+          { code: `LOGGER_HTTP_${res.status}`, details: { status: res.status } },
+        );
+        if (!isRetryable(res.status)) return { kind: "rejected", error };
+        wait = retryAfterMs(res.header("retry-after"));
+      } catch (e) {
+        if (abort.signal.aborted) return { kind: "aborted" };
+        error = timeout?.aborted
+          ? new LoggerConnectionError(`${this.#method} ${this.#safeUrl} timed out after ${this.#timeoutMs / 1000}s`, {
+            code: "LOGGER_HTTP_TIMEOUT",
+          })
+          : new LoggerConnectionError(`${this.#method} ${this.#safeUrl} failed: ${describeError(e)}`, {
+            code: "LOGGER_HTTP_NETWORK",
+          });
+      }
+      if (attempt >= this.#retryCount) return { kind: "failed", error };
+      this.stats.retries = (this.stats.retries as number) + 1;
+      this.stats.lastError = describeError(error);
+      const backoff = backoffDelay(attempt + 1, this.#backoff);
+      await this.#sleep(wait === undefined ? backoff : Math.min(wait, this.#backoff.maxDelay * 1000), abort);
+    }
+  }
+
+  /** Waits `ms` on an unreferenced timer; an abort ends the wait early. */
+  #sleep(ms: number, abort: AbortController = this.#abort): Promise<void> {
+    if (abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(id);
+        this.#sleepers.delete(done);
+        resolve();
+      };
+      const id = setTimeout(done, Math.max(0, ms));
+      unrefTimer(id);
+      this.#sleepers.add(done);
+    });
+  }
+
+  /** Ends every request and wait in progress; their batches are spooled or dropped. */
+  #abortInFlight(): void {
+    const old = this.#abort;
+    this.#abort = new AbortController();
+    old.abort(new LoggerConnectionError("delivery stopped"));
+    for (const wake of [...this.#sleepers]) wake();
+  }
+
+  /** The lowest sequence number not yet delivered, spooled or dropped. */
+  #lowestUnsettled(): number {
+    let low = this.#seqIn - this.#queue.size;
+    for (const b of this.#inflight) if (b.firstSeq >= 0 && b.firstSeq < low) low = b.firstSeq;
+    if (this.#overflow.length > 0 && this.#overflowFirstSeq < low) low = this.#overflowFirstSeq;
+    return low;
+  }
+
+  #checkWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const low = this.#lowestUnsettled();
+    const ready = this.#waiters.filter((w) => w.target <= low);
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => w.target > low);
+    if (this.#waiters.length === 0) this.#releaseProcess();
+    for (const w of ready) w.resolve();
+  }
+
+  /**
+   * Timers are unreferenced so an idle backend never holds the process open;
+   * while someone awaits `flush()`, this interval does, until it resolves.
+   */
+  #holdProcess(): void {
+    if (this.#keepAlive === undefined) this.#keepAlive = setInterval(() => {}, 1_000_000_000);
+  }
+
+  #releaseProcess(): void {
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+  }
+
+  /** Whether records that exist only in memory wait for delivery. */
+  #hasLiveWork(): boolean {
+    return this.#lowestUnsettled() < this.#seqIn;
+  }
+
+  /**
+   * Resolves when every record queued so far is delivered, spooled, or
+   * (after exhausting its retries without a spool) counted as dropped.
+   */
+  override flush(): Promise<void> {
+    this.#spillOverflow();
+    if (this.#spool?.pending && this.#pausedUntil > Date.now()) {
+      // The endpoint is down: queued records join the spool rather than wait.
+      this.#toSpool(this.#queue.drain(), "endpoint unreachable");
+      this.#timerDue = false;
+    }
+    const target = this.#seqIn;
+    if (this.#lowestUnsettled() >= target) return Promise.resolve();
+    if (target > this.#flushTarget) this.#flushTarget = target;
+    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
+    this.#holdProcess();
+    this.#startWorkers();
+    return done;
+  }
+
+  /**
+   * Delivers what is queued within `shutdownTimeout` seconds, then stops:
+   * what is still undelivered goes to the spool (or is counted dropped),
+   * timers stop and connections close. Idempotent.
+   */
+  override shutdown(): Promise<void> {
+    return this.#closing ??= this.#close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    const deadline = Date.now() + this.#shutdownTimeoutMs;
+    await this.#withDeadline(this.flush(), this.#shutdownTimeoutMs);
+    if (this.#spool?.pending && this.#pausedUntil <= Date.now()) {
+      // The endpoint answers: let the replay finish rather than leave delivered records in the spool.
+      this.#holdProcess();
+      this.#startWorkers();
+      await this.#withDeadline(
+        new Promise<void>((resolve) => this.#spoolWaiters.push(resolve)),
+        Math.max(0, deadline - Date.now()),
+      );
+    }
+    this.#stopped = true;
+    await this.#drainNow("undelivered at shutdown");
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const remove of this.#removeHooks.splice(0)) remove();
+    for (const w of this.#waiters.splice(0)) w.resolve();
+    for (const done of this.#spoolWaiters.splice(0)) done();
+    this.#releaseProcess();
+    this.#client.close();
+  }
+
+  /** Stops deliveries in progress and spools (or drops) everything still in memory, in order. */
+  async #drainNow(reason: string): Promise<void> {
+    this.#draining = true;
+    try {
+      this.#abortInFlight();
+      if (this.#workers > 0) {
+        await this.#withDeadline(new Promise<void>((resolve) => this.#idle.push(resolve)), 1000);
+      }
+      const rest = [...this.#overflow.splice(0), ...this.#queue.drain()];
+      this.#giveUp(rest, reason);
+      this.#timerDue = false;
+      // Nothing is left to wait for, even if a request ignored its abort.
+      for (const w of this.#waiters.splice(0)) w.resolve();
+      this.#releaseProcess();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Resolves when `p` does or after `ms`, whichever is first. */
+  async #withDeadline(p: Promise<void>, ms: number): Promise<void> {
+    let id: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      id = setTimeout(resolve, ms);
+      unrefTimer(id);
+    });
+    try {
+      await Promise.race([p, deadline]);
+    } finally {
+      clearTimeout(id);
+    }
+  }
+
+  /** The event loop is emptying with records still in memory: keep it alive to deliver them. */
+  async #deliverBeforeExit(): Promise<void> {
+    if (this.#exitFlushing || this.#closed || !this.#hasLiveWork()) return;
+    this.#exitFlushing = true;
+    try {
+      // flush() holds the process open until it resolves.
+      await this.#withDeadline(this.flush(), this.#shutdownTimeoutMs);
+      if (this.#hasLiveWork()) await this.#drainNow("undelivered at exit");
+    } finally {
+      this.#exitFlushing = false;
+    }
+  }
+
+  /** The process exits now: spool what is still in memory, synchronously. */
+  #saveAtExit(): void {
+    if (!this.#hasLiveWork()) return;
+    const lines: string[] = [];
+    for (const b of this.#inflight) if (b.firstSeq >= 0) lines.push(...b.lines);
+    this.#inflight.clear();
+    lines.push(...this.#overflow.splice(0), ...this.#queue.drain());
+    this.#giveUp(lines, "undelivered at exit");
+  }
+
+  /** Counters: batchesSent, messagesWritten, retries, messagesDropped, spooled, replayed, queued, lastError. */
+  override getStats(): ReturnType<BaseBackend["getStats"]> {
+    return { ...super.getStats(), queued: this.#queue.size + this.#overflow.length };
+  }
+
+  /** A description without secrets (header values and the encryption key are redacted). */
+  toJSON(): Record<string, unknown> {
+    const config: Record<string, unknown> = { ...this.config };
+    if (config.headers) {
+      config.headers = Object.fromEntries(Object.keys(config.headers as object).map((k) => [k, "[REDACTED]"]));
+    }
+    if (config.encryptionKey !== undefined) config.encryptionKey = "[REDACTED]";
+    config.endpoint = this.#safeUrl;
+    return { type: "rest_api", name: this.name, config, stats: this.getStats() };
+  }
+}
+
+/** Items of an Elasticsearch `_bulk` answer that failed for good (409 = already there, fine). */
+function bulkRejections(text: string): number {
+  try {
+    const answer = JSON.parse(text) as { errors?: boolean; items?: Record<string, { status?: number }>[] };
+    if (answer.errors !== true || !Array.isArray(answer.items)) return 0;
+    let n = 0;
+    for (const item of answer.items) {
+      const result = Object.values(item)[0];
+      const status = result?.status ?? 0;
+      if (status >= 300 && status !== 409) n++;
+    }
+    return n;
+  } catch {
+    return 0;
+  }
+}

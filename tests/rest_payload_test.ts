@@ -1,0 +1,173 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { getLogger, type Logger } from "../mod.ts";
+import { type RecordedRequest, startServer, text } from "./_http_server.ts";
+import { tempDir } from "./_helpers.ts";
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+
+/**
+ * Whether `actual` has the shape of the official example `spec`: objects
+ * use only keys the example uses (except at `maps`, where any key is a
+ * label), with values of the same shape; each array element matches one of
+ * the example's elements; strings of digits stay strings of digits.
+ */
+function conforms(actual: unknown, spec: unknown, path = "$", maps: string[] = []): string | undefined {
+  if (Array.isArray(spec)) {
+    if (!Array.isArray(actual)) return `${path}: expected an array`;
+    for (let i = 0; i < actual.length; i++) {
+      const errors = spec.map((s) => conforms(actual[i], s, `${path}[]`, maps));
+      if (errors.every((e) => e !== undefined)) return errors[0];
+    }
+    return undefined;
+  }
+  if (spec !== null && typeof spec === "object") {
+    if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return `${path}: expected an object`;
+    const s = spec as Record<string, unknown>;
+    const a = actual as Record<string, unknown>;
+    if (maps.includes(path)) {
+      const sample = Object.values(s)[0];
+      for (const k of Object.keys(a)) {
+        const e = conforms(a[k], sample, `${path}.${k}`, maps);
+        if (e) return e;
+      }
+      return undefined;
+    }
+    for (const k of Object.keys(a)) {
+      if (!(k in s)) return `${path}: key "${k}" is not in the specification's shape`;
+      const e = conforms(a[k], s[k], `${path}.${k}`, maps);
+      if (e) return e;
+    }
+    return undefined;
+  }
+  if (typeof actual !== typeof spec) return `${path}: expected ${typeof spec}, got ${typeof actual}`;
+  if (typeof spec === "string" && /^\d+$/.test(spec) && !/^\d+$/.test(actual as string)) {
+    return `${path}: expected a decimal string, got ${JSON.stringify(actual)}`;
+  }
+  return undefined;
+}
+
+async function send(config: Record<string, unknown>, log: (logger: Logger) => void): Promise<RecordedRequest> {
+  const server = await startServer();
+  try {
+    const logger = getLogger(`payload_${config.payloadFormat}`, {
+      level: "debug",
+      backends: [{ type: "rest_api", endpoint: `${server.url}/ingest`, ...config }],
+    });
+    log(logger);
+    await logger.flush();
+    await logger.shutdown();
+    assert.equal(server.requests.length, 1);
+    return server.requests[0];
+  } finally {
+    await server.close();
+  }
+}
+
+function logSome(logger: Logger): void {
+  logger.info("first", { user: "alice", n: 3, ratio: 0.5, ok: true, tags: ["a", "b"], nested: { k: "v" }, none: null });
+  logger.error("second", { code: 7 });
+  logger.bind({ request_id: "r-1" }).warning("third");
+}
+
+describe("RestApiBackend payload formats", () => {
+  test("ndjson: one record per line", async () => {
+    const r = await send({ payloadFormat: "ndjson" }, logSome);
+    assert.equal(r.headers["content-type"], "application/x-ndjson");
+    const body = text(r);
+    assert.ok(body.endsWith("\n"));
+    const lines = body.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.message), ["first", "second", "third"]);
+    assert.equal(lines[0].logger_name, "payload_ndjson");
+  });
+
+  test("loki: push API streams labelled by logger and level, matching the push API's shape", async () => {
+    const r = await send({ payloadFormat: "loki", labels: { app: "shop", "service.name": "checkout" } }, logSome);
+    assert.equal(r.headers["content-type"], "application/json");
+    const body = JSON.parse(text(r));
+    assert.equal(conforms(body, JSON.parse(fixture("loki_push.json")), "$", ["$.streams[].stream"]), undefined);
+    const streams = body.streams as { stream: Record<string, string>; values: [string, string][] }[];
+    assert.equal(streams.length, 3);
+    assert.deepEqual(streams[0].stream, {
+      app: "shop",
+      service_name: "checkout",
+      logger: "payload_loki",
+      level: "info",
+    });
+    assert.deepEqual(streams.map((s) => s.stream.level), ["info", "error", "warning"]);
+    const [ts, line] = streams[0].values[0];
+    const record = JSON.parse(line);
+    assert.equal(record.message, "first");
+    assert.equal(ts.length, 19);
+    assert.equal(Math.round(Number(ts) / 1e6), Date.parse(record.timestamp));
+  });
+
+  test("otlp: OTLP/HTTP JSON logs with resource, scope, severity, body and attributes", async () => {
+    const r = await send({ payloadFormat: "otlp", labels: { "service.name": "checkout" } }, logSome);
+    assert.equal(r.headers["content-type"], "application/json");
+    const body = JSON.parse(text(r));
+    assert.equal(conforms(body, JSON.parse(fixture("otlp_logs.json"))), undefined);
+    const rl = body.resourceLogs[0];
+    assert.deepEqual(rl.resource.attributes, [{ key: "service.name", value: { stringValue: "checkout" } }]);
+    assert.equal(rl.scopeLogs[0].scope.name, "payload_otlp");
+    const records = rl.scopeLogs[0].logRecords;
+    assert.deepEqual(records.map((x: { severityNumber: number }) => x.severityNumber), [9, 17, 13]);
+    assert.deepEqual(records.map((x: { severityText: string }) => x.severityText), ["INFO", "ERROR", "WARNING"]);
+    assert.deepEqual(records[0].body, { stringValue: "first" });
+    const attrs = Object.fromEntries(
+      records[0].attributes.map((a: { key: string; value: unknown }) => [a.key, a.value]),
+    );
+    assert.deepEqual(attrs.user, { stringValue: "alice" });
+    assert.deepEqual(attrs.n, { intValue: "3" });
+    assert.deepEqual(attrs.ratio, { doubleValue: 0.5 });
+    assert.deepEqual(attrs.ok, { boolValue: true });
+    assert.deepEqual(attrs.tags, { arrayValue: { values: [{ stringValue: "a" }, { stringValue: "b" }] } });
+    assert.deepEqual(attrs.nested, { kvlistValue: { values: [{ key: "k", value: { stringValue: "v" } }] } });
+    assert.deepEqual(attrs.none, {});
+    assert.ok(/^\d{19}$/.test(records[0].timeUnixNano));
+  });
+
+  test("elasticsearch: _bulk NDJSON, a create action with a stable _id before each document", async () => {
+    const r = await send({ payloadFormat: "elasticsearch", index: "logs-app-default" }, logSome);
+    assert.equal(r.headers["content-type"], "application/x-ndjson");
+    const body = text(r);
+    assert.ok(body.endsWith("\n"));
+    const lines = body.trim().split("\n").map((l) => JSON.parse(l));
+    const spec = fixture("es_bulk.ndjson").trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(lines.length, 6);
+    const key = r.headers["idempotency-key"];
+    for (let i = 0; i < lines.length; i += 2) {
+      assert.equal(conforms(lines[i], spec[0]), undefined);
+      assert.deepEqual(lines[i], { create: { _index: "logs-app-default", _id: `${key}-${i / 2}` } });
+      assert.equal(typeof lines[i + 1]["@timestamp"], "string");
+      assert.equal(lines[i + 1]["@timestamp"], lines[i + 1].timestamp);
+    }
+    assert.deepEqual([lines[1].message, lines[3].message, lines[5].message], ["first", "second", "third"]);
+  });
+
+  test("a Python edition record (microseconds, +00:00) converts to OTLP with exact nanoseconds", async () => {
+    const record = JSON.parse(fixture("python_cloud_config.json")).python_record;
+    const dir = tempDir();
+    try {
+      const spool = join(dir.path, "from_python.ndjson");
+      writeFileSync(spool, JSON.stringify(record) + "\n");
+      const r = await send({ payloadFormat: "otlp", fallbackToFile: true, fallbackFile: spool }, (logger) => {
+        logger.info("after the spooled one");
+      });
+      const scopes = JSON.parse(text(r)).resourceLogs[0].scopeLogs;
+      const lr = scopes[0].logRecords[0];
+      assert.equal(scopes[0].scope.name, "pyapp");
+      assert.deepEqual(lr.body, { stringValue: "hello" });
+      assert.equal(lr.timeUnixNano, String(Date.parse("2026-11-25T10:56:14Z") / 1000) + "556768000");
+      assert.deepEqual(lr.attributes, [
+        { key: "user", value: { stringValue: "alice" } },
+        { key: "correlation_id", value: { stringValue: "c-1" } },
+      ]);
+      assert.equal(scopes[1].logRecords[0].body.stringValue, "after the spooled one");
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
