@@ -45,6 +45,12 @@ export interface CollectorOptions {
   encryptionKey?: string;
 }
 
+function countLevels(records: LogRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) out[r.level] = (out[r.level] ?? 0) + 1;
+  return out;
+}
+
 const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "POST, OPTIONS",
@@ -70,18 +76,33 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
   };
 
+  const levels = new Map<string, number>();
+  const recent: { source: string; record: LogRecord }[] = [];
   const accept = (source: string, records: LogRecord[]) => {
     let list = received.records.get(source);
     if (!list) received.records.set(source, list = []);
-    for (const r of records) list.push(r);
+    for (const r of records) {
+      list.push(r);
+      levels.set(r.level, (levels.get(r.level) ?? 0) + 1);
+      recent.push({ source, record: r });
+    }
+    if (recent.length > 400) recent.splice(0, recent.length - 200);
     received.batches.set(source, (received.batches.get(source) ?? 0) + 1);
-    publish("records", { source, records: records.slice(-200) });
+    publish("records", { source, count: records.length, levels: countLevels(records), records: records.slice(-50) });
   };
+  // A page that connects late starts from the totals so far.
+  const snapshot = () => ({
+    sources: [...received.records].map(([s, list]) => [s, list.length, received.batches.get(s) ?? 0]),
+    levels: [...levels],
+    recent: recent.slice(-200),
+  });
 
   const parseBody = async (req: Request): Promise<LogRecord[]> => {
     let stream: ReadableStream<Uint8Array> = req.body ?? new Blob([]).stream();
     if ((req.headers.get("content-encoding") ?? "").includes("gzip")) {
-      stream = stream.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+      stream = stream.pipeThrough(
+        new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
+      );
     }
     let text = await new Response(stream).text();
     if (text.startsWith("{") && text.includes('"ciphertext"')) {
@@ -144,7 +165,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         start(c) {
           ctl = c;
           pages.add(c);
-          c.enqueue(encoder.encode(": connected\n\n"));
+          c.enqueue(encoder.encode(`event: snapshot\ndata: ${JSON.stringify(snapshot())}\n\n`));
         },
         cancel() {
           pages.delete(ctl);

@@ -7,12 +7,13 @@
  *
  *   deno task demo            # keeps the page up until Ctrl-C (in a terminal)
  *   deno task demo --once     # exits when the scenario ends (also when stdin is not a TTY)
+ *   deno task demo --keep     # keeps the page up even when stdin is not a TTY
  */
 import { getLogger, type Logger, type LoggerStats } from "../mod.ts";
 import { startCollector } from "./collector.ts";
 import { readRecordFiles } from "./read_logs.ts";
 
-const once = Deno.args.includes("--once") || !Deno.stdin.isTerminal();
+const once = !Deno.args.includes("--keep") && (Deno.args.includes("--once") || !Deno.stdin.isTerminal());
 const KEY = "demo-passphrase-change-me";
 const collector = await startCollector({ encryptionKey: KEY });
 const dir = await Deno.makeTempDir({ prefix: "jinpy-demo-" });
@@ -82,9 +83,11 @@ function logOne(target: Logger, phase: string): void {
     return;
   }
   if (n % 397 === 0) {
-    logger.error(`upstream failed on ${route}`, { ...ctx, error: new Error("connection reset", { cause: "peer closed" }) });
-  }
-  else if (n % 31 === 0) logger.warning(`slow request ${route}`, ctx);
+    logger.error(`upstream failed on ${route}`, {
+      ...ctx,
+      error: new Error("connection reset", { cause: "peer closed" }),
+    });
+  } else if (n % 31 === 0) logger.warning(`slow request ${route}`, ctx);
   else if (n % 3 === 0) logger.debug(`cache lookup ${route}`, ctx);
   else logger.info(`GET ${route} ${ctx.status}`, ctx);
   if (n % 397 === 0) sent.console++;
@@ -217,6 +220,7 @@ const verdict = lost === 0 ? "nothing lost" : `${lost} records lost`;
 console.log(`\n  Summary (${seq} records logged, redacted secrets never left the process):\n`);
 for (const l of lines) console.log("  " + l);
 console.log(`\n  ${lost === 0 ? "✔" : "✘"} ${verdict}\n`);
+collector.publish("stats", [...finalStats.backends, ...secureStats.backends]);
 collector.publish("summary", { text: lines.join("\n") + "\n\n" + verdict, lost });
 
 if (once) {

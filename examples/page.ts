@@ -12,7 +12,7 @@ export const PAGE_HTML = `<!doctype html>
   header { padding:14px 20px; border-bottom:1px solid var(--line); display:flex; gap:16px; align-items:baseline; }
   header h1 { font-size:18px; margin:0; }
   header .status { color:var(--dim); }
-  main { display:grid; grid-template-columns: 340px 1fr; gap:16px; padding:16px 20px; }
+  main { display:grid; grid-template-columns: 440px 1fr; gap:16px; padding:16px 20px; }
   section { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 14px; margin-bottom:16px; }
   h2 { font-size:13px; text-transform:uppercase; letter-spacing:.06em; color:var(--dim); margin:0 0 8px; }
   table { width:100%; border-collapse:collapse; }
@@ -27,18 +27,18 @@ export const PAGE_HTML = `<!doctype html>
   .error { background:#4a1717; color:#ff8a80; } .critical { background:#b71c1c; color:#fff; }
   .ok { color:#6fe39a; } .bad { color:#ff8a80; }
   svg { width:100%; height:120px; display:block; }
-  #summary { white-space:pre; font:12px ui-monospace, monospace; }
+  #summary { white-space:pre; font:11px ui-monospace, monospace; overflow-x:auto; }
 </style>
 </head>
 <body>
 <header><h1>@jinpy/logger · live collector</h1><span class="status" id="status">connecting…</span><span class="status" id="total">0 records</span></header>
 <main>
   <div>
+    <section><h2>Summary</h2><div id="summary">scenario running…</div></section>
     <section><h2>Records per second</h2><svg id="chart" viewBox="0 0 300 120" preserveAspectRatio="none"></svg></section>
     <section><h2>Per backend</h2><table id="sources"><thead><tr><th>source</th><th class="num">records</th><th class="num">batches</th></tr></thead><tbody></tbody></table></section>
     <section><h2>Per level</h2><table id="levels"><tbody></tbody></table></section>
     <section><h2>Backend health</h2><table id="health"><thead><tr><th>backend</th><th>state</th><th class="num">written</th><th class="num">dropped</th></tr></thead><tbody></tbody></table></section>
-    <section><h2>Summary</h2><div id="summary">scenario running…</div></section>
   </div>
   <section><h2>Latest records</h2>
     <table id="records"><thead><tr><th>time</th><th>level</th><th>source</th><th>logger</th><th>message</th><th>context</th></tr></thead><tbody></tbody></table>
@@ -70,23 +70,33 @@ export const PAGE_HTML = `<!doctype html>
   const es = new EventSource("/events");
   es.onopen = () => { $("status").textContent = "live"; };
   es.onerror = () => { $("status").textContent = "disconnected"; };
-  es.addEventListener("records", (ev) => {
-    const { source, records } = JSON.parse(ev.data);
-    batches.set(source, (batches.get(source) || 0) + 1);
+  function addRows(items) {
     const body = $("records").tBodies[0];
     let html = "";
-    for (const r of records) {
-      total++;
-      bySource.set(source, (bySource.get(source) || 0) + 1);
-      byLevel.set(r.level, (byLevel.get(r.level) || 0) + 1);
-      const sec = Math.floor(Date.now() / 1000);
-      perSecond.set(sec, (perSecond.get(sec) || 0) + 1);
+    for (const { source, r } of items) {
       html = row(["<td>" + esc(String(r.timestamp).slice(11, 23)) + "</td>", '<td><span class="lvl ' + esc(r.level) + '">' + esc(r.level) + "</span></td>",
         "<td>" + esc(source) + "</td>", "<td>" + esc(r.logger_name) + "</td>", "<td>" + esc(r.message) + "</td>",
         '<td class="ctx">' + esc(JSON.stringify(r.context)) + "</td>"]) + html;
     }
     body.insertAdjacentHTML("afterbegin", html);
     while (body.rows.length > 200) body.deleteRow(body.rows.length - 1);
+  }
+  es.addEventListener("snapshot", (ev) => {
+    const snap = JSON.parse(ev.data);
+    for (const [s, n, b] of snap.sources) { bySource.set(s, n); batches.set(s, b); total += n; }
+    for (const [l, n] of snap.levels) byLevel.set(l, n);
+    addRows(snap.recent.map((x) => ({ source: x.source, r: x.record })));
+    renderCounts();
+  });
+  es.addEventListener("records", (ev) => {
+    const { source, count, levels, records } = JSON.parse(ev.data);
+    batches.set(source, (batches.get(source) || 0) + 1);
+    bySource.set(source, (bySource.get(source) || 0) + count);
+    for (const l in levels) byLevel.set(l, (byLevel.get(l) || 0) + levels[l]);
+    total += count;
+    const sec = Math.floor(Date.now() / 1000);
+    perSecond.set(sec, (perSecond.get(sec) || 0) + count);
+    addRows(records.map((r) => ({ source, r })));
     renderCounts();
   });
   es.addEventListener("stats", (ev) => {

@@ -21,7 +21,11 @@ export async function readRecordFiles(
       if (f.endsWith(".gz")) {
         gz++;
         const file = await Deno.open(`${dir}/${f}`);
-        text = await new Response(file.readable.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).text();
+        text = await new Response(
+          file.readable.pipeThrough(
+            new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
+          ),
+        ).text();
       } else {
         text = await Deno.readTextFile(`${dir}/${f}`);
       }

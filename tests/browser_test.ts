@@ -43,7 +43,9 @@ test("the live page shows records logged through the REST backend", { skip }, as
   const { getLogger } = await import("../mod.ts");
   const tab = await chromium.openPage(collector.url);
   try {
-    assert.ok(await waitFor(() => tab.evaluate<boolean>(`document.getElementById("status").textContent === "live"`), 15_000));
+    assert.ok(
+      await waitFor(() => tab.evaluate<boolean>(`document.getElementById("status")?.textContent === "live"`), 15_000),
+    );
     const logger = getLogger("page-test", {
       backends: [{ type: "rest_api", endpoint: collector.restUrl("page"), batchSize: 10, batchTimeout: 0.05 }],
     });
@@ -102,7 +104,10 @@ window.loggerDone = JSON.stringify(logger.getStats());
     const records = collector.received.records.get("browser") ?? [];
     assert.deepEqual(records.map((r) => r.context.seq), Array.from({ length: 40 }, (_, i) => i));
     assert.equal(records[0].logger_name, "in-browser");
-    assert.ok(tab.console.some((l) => l.includes('"message":"from the browser"')), "console backend wrote to the browser console");
+    assert.ok(
+      tab.console.some((l) => l.includes('"message":"from the browser"')),
+      "console backend wrote to the browser console",
+    );
   } finally {
     await tab.close();
     await server.shutdown();
