@@ -94,6 +94,7 @@ if (!skipChecks && !only) {
     run("deno check", [deno, "check", "mod.ts", "tests/", "examples/", "scripts/", "bench/"]),
     run("deno doc --lint", [deno, "doc", "--lint", "mod.ts"]),
     run("deno publish --dry-run", [deno, "publish", "--dry-run", "--allow-dirty"]),
+    run("README config tables", [deno, "run", "-A", "scripts/config_table.ts", "--check"]),
   ]);
   for (const r of checks) {
     if (r.name.startsWith("deno publish") && /warning/i.test(r.output)) {

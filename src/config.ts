@@ -32,7 +32,7 @@ export interface BackendConfigBase {
   name?: string;
   /** `false` creates the backend but skips it. Default `true`. */
   enabled?: boolean;
-  /** Record format. */
+  /** Record format (`json`, `console`, `plain`, `structured`); each type has its own default. */
   format?: OutputFormat;
 }
 
@@ -55,9 +55,9 @@ export interface ConsoleBackendConfig extends BackendConfigBase {
   showSource?: boolean;
   /** strftime format of the time column. Default `"%H:%M:%S.%f"`. */
   timestampFormat?: string;
-  /** Default `"console"`. */
+  /** Record format: `console` (default), `json`, `plain` or `structured`. */
   format?: OutputFormat;
-  /** Default `"stdout"`. */
+  /** Which standard stream. Default `"stdout"`. */
   stream?: "stdout" | "stderr";
 }
 
@@ -89,7 +89,7 @@ export interface FileBackendConfig extends BackendConfigBase {
   flushInterval?: number;
   /** Write off the logging path. Default `true`. */
   asyncEnabled?: boolean;
-  /** Default `"json"`. */
+  /** Record format: `json` (default, one record per line), `plain`, `console` (no colors) or `structured`. */
   format?: OutputFormat;
   /** strftime format of the time column of the text formats. Default `"%Y-%m-%d %H:%M:%S.%f"`. */
   timestampFormat?: string;
@@ -127,7 +127,7 @@ export interface RestApiBackendConfig extends BackendConfigBase {
   type: "rest_api";
   /** Full URL. */
   endpoint: string;
-  /** Default `"POST"`. */
+  /** HTTP method. Default `"POST"`. */
   method?: "POST" | "PUT" | "PATCH";
   /** Extra request headers (never logged). */
   headers?: Record<string, string>;
@@ -177,6 +177,10 @@ export interface RestApiBackendConfig extends BackendConfigBase {
   index?: string;
   /** Seconds `shutdown()` (and the end of the process) waits for delivery before spooling or dropping the rest. Default 10. */
   shutdownTimeout?: number;
+  /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
+  asyncEnabled?: boolean;
+  /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
+  format?: OutputFormat;
 }
 
 /**
@@ -227,6 +231,10 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
   idleTimeout?: number;
   /** Seconds `flush()` and `shutdown()` wait for delivery at most. Default 10. */
   flushTimeout?: number;
+  /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
+  asyncEnabled?: boolean;
+  /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
+  format?: OutputFormat;
 }
 
 /**

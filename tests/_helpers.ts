@@ -37,6 +37,7 @@ export function runCommand(
   cmd: string[],
   options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string } = {},
 ): Promise<RunResult> {
+  if (runtime === "deno") return runDenoCommand(cmd, options);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd[0], cmd.slice(1), {
       cwd: options.cwd,
@@ -61,6 +62,46 @@ export function runCommand(
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     else child.stdin!.end();
   });
+}
+
+interface DenoCommandApi {
+  Command: new (cmd: string, opts: Record<string, unknown>) => {
+    spawn(): {
+      stdin: WritableStream<Uint8Array>;
+      output(): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }>;
+      kill(signal: string): void;
+    };
+  };
+}
+
+/**
+ * Deno's node:child_process grants every permission to a spawned Deno, so
+ * permission tests spawn with Deno.Command instead.
+ */
+async function runDenoCommand(
+  cmd: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string },
+): Promise<RunResult> {
+  const D = (globalThis as unknown as { Deno: DenoCommandApi }).Deno;
+  const child = new D.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  if (options.stdin !== undefined) await writer.write(new TextEncoder().encode(options.stdin));
+  await writer.close();
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  try {
+    const out = await child.output();
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Runs TS source as a script file on the current runtime, from `dir`. */
