@@ -1,8 +1,9 @@
-import { normalizeBackendConfig, type NormalizedBackendConfig } from "../config.ts";
+import { BACKEND_SCHEMAS, normalizeBackendConfig, type NormalizedBackendConfig } from "../config.ts";
 import { LoggerBackendError } from "../errors.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
-import { describeError, reportOnce } from "../report.ts";
+import { describeError, reportOnce, scrub } from "../report.ts";
+import { REDACTED } from "../serialize.ts";
 
 /**
  * What every backend does: take records, flush, shut down, say whether it is
@@ -166,6 +167,23 @@ export abstract class BaseBackend implements BackendInterface {
   /** Flushes and releases resources. */
   shutdown(): Promise<void> {
     return this.flush();
+  }
+
+  /**
+   * A description for `JSON.stringify`: type, name, config and counters,
+   * with secret settings (headers, keys, tokens) and URL passwords redacted.
+   */
+  toJSON(): Record<string, unknown> {
+    const schema = BACKEND_SCHEMAS[this.config.type as string] ?? {};
+    const config: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(this.config)) {
+      if (schema[key]?.secret === true && value !== undefined && value !== null) {
+        config[key] = typeof value === "object"
+          ? Object.fromEntries(Object.keys(value).map((k) => [k, REDACTED]))
+          : REDACTED;
+      } else config[key] = typeof value === "string" ? scrub(value) : value;
+    }
+    return { type: this.config.type, name: this.name, config, stats: this.getStats() };
   }
 
   /** `await using backend = …` shuts it down. */

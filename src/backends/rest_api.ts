@@ -254,10 +254,19 @@ export class RestApiBackend extends BaseBackend {
     }
     registerSecret(url.password);
     for (const [k, v] of url.searchParams) if (/key|token|secret|auth|pass|sig/i.test(k)) registerSecret(v);
-    this.#url = url.href;
     this.#safeUrl = url.origin + url.pathname;
     this.#method = c.method as string;
     this.#headers = { ...(c.headers as Record<string, string>) };
+    if (url.username !== "" || url.password !== "") {
+      // fetch refuses URLs with credentials: send them as Basic auth instead.
+      const basic = "Basic " + btoa(decodeURIComponent(url.username) + ":" + decodeURIComponent(url.password));
+      if (!Object.keys(this.#headers).some((h) => h.toLowerCase() === "authorization")) {
+        this.#headers.Authorization = basic;
+      }
+      registerSecret(basic);
+      url.username = url.password = "";
+    }
+    this.#url = url.href;
     for (const v of Object.values(this.#headers)) registerSecret(v);
     this.#encryptionKey = c.encryptPayload === true ? c.encryptionKey as string | undefined : undefined;
     registerSecret(c.encryptionKey);
@@ -821,7 +830,7 @@ export class RestApiBackend extends BaseBackend {
   }
 
   /** A description without secrets (header values and the encryption key are redacted). */
-  toJSON(): Record<string, unknown> {
+  override toJSON(): Record<string, unknown> {
     const config: Record<string, unknown> = { ...this.config };
     if (config.headers) {
       config.headers = Object.fromEntries(Object.keys(config.headers as object).map((k) => [k, "[REDACTED]"]));

@@ -220,8 +220,17 @@ function installExit(): void {
   if (exitInstalled) return;
   exitInstalled = true;
   try {
-    if (deno && g.addEventListener) g.addEventListener("unload", runExitHooks);
-    else if (proc) proc.on("exit", runExitHooks);
+    if (deno && g.addEventListener) {
+      g.addEventListener("unload", runExitHooks);
+      // An uncaught error ends a Deno process without "unload": run the hooks
+      // first, unless a handler took care of the error. The error still
+      // ends the process as before; hooks are idempotent if it does not.
+      const onFatal = (e: Event) => {
+        if (!e.defaultPrevented) runExitHooks();
+      };
+      g.addEventListener("error", onFatal);
+      g.addEventListener("unhandledrejection", onFatal);
+    } else if (proc) proc.on("exit", runExitHooks);
     else if (g.addEventListener) g.addEventListener("pagehide", runExitHooks);
   } catch {
     // No exit event on this runtime: nothing to hook.

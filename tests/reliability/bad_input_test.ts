@@ -10,6 +10,7 @@ import { BACKEND_SCHEMAS } from "../../src/config.ts";
 import { getLogger, LoggerConfigurationError, normalizeBackendConfig, normalizeLoggerConfig } from "../../mod.ts";
 import { memoryOf } from "../_memory_backend.ts";
 import { HostileValues, prng } from "./_gen.ts";
+import { badInputResult } from "./_record.ts";
 
 const env = (globalThis as unknown as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const SEED = Number(env.JINPY_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -55,6 +56,7 @@ test(`hostile values: ${CASES} seeded cases never throw and keep one record per 
   for (const k of ["cycle", "getter", "proxy", "bigint", "symbol", "error", "deep", "proto", "string:huge", "string:surrogate"]) {
     assert.ok(kinds.includes(k), `generator produced ${k}`);
   }
+  badInputResult("hostile values (seeded)", CASES, `seed ${SEED}`);
 });
 
 test("invalid configuration of every key of every backend type is a typed error, never a crash", () => {
@@ -91,5 +93,6 @@ test("invalid configuration of every key of every backend type is a typed error,
   for (const value of bad) {
     assert.throws(() => getLogger("bad-config", value as Record<string, unknown>), LoggerConfigurationError);
   }
+  badInputResult("invalid configuration values", tried);
   assert.ok(tried > 300);
 });

@@ -1,0 +1,148 @@
+/**
+ * File faults: rotation under a burst from several loggers sharing one path
+ * in one process (no gaps, no duplicates across all files), and the path
+ * becoming unwritable mid-run — a directory put where the file was, or the
+ * file replaced by a link to /dev/full (a full disk; root ignores
+ * permission bits, so read-only modes would not stop these tests) — which
+ * turns the backend unhealthy with every lost record counted, while a
+ * second file backend elsewhere keeps everything, and recovery once the
+ * path is writable again.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { getLogger, type Logger } from "../../mod.ts";
+import { tempDir } from "../_helpers.ts";
+import { recordScenario, seqsOfLines, tally } from "./_record.ts";
+
+let counter = 0;
+
+/** Every record line of `base` and its backups `base.N`, with the number of files and the largest size. */
+function allLines(dir: string, base: string): { text: string; files: number; largest: number } {
+  let text = "";
+  let files = 0;
+  let largest = 0;
+  for (const name of readdirSync(dir)) {
+    if (name !== base && !(name.startsWith(base + ".") && /^\d+$/.test(name.slice(base.length + 1)))) continue;
+    const path = join(dir, name);
+    text += readFileSync(path, "utf8");
+    files++;
+    largest = Math.max(largest, statSync(path).size);
+  }
+  return { text, files, largest };
+}
+
+describe("reliability: file faults", () => {
+  test("file rotation under a burst from 4 loggers sharing one path: no gaps, no duplicates, no torn lines", async () => {
+    const dir = tempDir();
+    const path = join(dir.path, "shared.log");
+    const loggers: Logger[] = [];
+    try {
+      for (let k = 0; k < 4; k++) {
+        loggers.push(getLogger(`rel_file_burst_${++counter}`, {
+          backends: [{ type: "file", filePath: path, maxSizeMb: 0.05, backupCount: 10_000, bufferSize: 16384 }],
+        }));
+      }
+      const sent = 20_000;
+      for (let i = 0; i < sent; i++) loggers[i % 4].info(`record ${i}`, { seq: i });
+      await Promise.all(loggers.map((l) => l.flush()));
+      const { text, files, largest } = allLines(dir.path, "shared.log");
+      const t = tally(sent, seqsOfLines(text));
+      const rotations = loggers.reduce((n, l) => n + (l.getBackends()[0].getStats().rotations as number), 0);
+      await recordScenario(
+        "file: rotation under a burst, 4 loggers sharing one path",
+        t,
+        "nothing lost, nothing repeated: rotation happens between whole records and every writer re-reads the file size",
+        () => {
+          assert.equal(t.foreign, 0, "every line is a whole record");
+          assert.equal(t.lost, 0);
+          assert.equal(t.duplicates, 0);
+          assert.ok(files > 20, `${files} files`);
+          assert.ok(largest <= 0.05 * 1024 * 1024, `largest file ${largest} bytes`);
+        },
+        `${files} files, ${rotations} rotations`,
+      );
+    } finally {
+      await Promise.all(loggers.map((l) => l.shutdown()));
+      dir.cleanup();
+    }
+  });
+
+  const faults = [
+    {
+      name: "a directory",
+      skip: false as string | false,
+      make: (p: string) => mkdirSync(p),
+      undo: (p: string) => rmSync(p, { recursive: true }),
+      error: /EISDIR|directory/i,
+    },
+    {
+      name: "a link to /dev/full",
+      skip: existsSync("/dev/full") ? false : "needs /dev/full (Linux)",
+      make: (p: string) => symlinkSync("/dev/full", p),
+      undo: (p: string) => rmSync(p),
+      error: /ENOSPC|space/i,
+    },
+  ];
+  for (const fault of faults) {
+    test(
+      `file path turned into ${fault.name} mid-run: unhealthy, every loss counted, the other backend unaffected, recovers`,
+      {
+        skip: fault.skip,
+      },
+      async () => {
+        const dir = tempDir();
+        const a = join(dir.path, "a", "app.log");
+        const b = join(dir.path, "b", "app.log");
+        const logger = getLogger(`rel_file_fault_${++counter}`, {
+          backends: [
+            { type: "file", filePath: a, name: "primary" },
+            { type: "file", filePath: b, name: "secondary" },
+          ],
+        });
+        const [primary, secondary] = logger.getBackends();
+        try {
+          let seq = 0;
+          const phase = async (n: number) => {
+            for (let i = 0; i < n; i++, seq++) logger.info(`record ${seq}`, { seq });
+            await logger.flush();
+          };
+          await phase(100);
+          // Another tool moves the file away and something unwritable takes its place.
+          renameSync(a, `${a}.moved`);
+          fault.make(a);
+          await phase(100);
+          const during = primary.getStats();
+          const healthyDuring = primary.isHealthy();
+          fault.undo(a);
+          await phase(100);
+          const after = primary.getStats();
+          const t = tally(300, seqsOfLines(readFileSync(`${a}.moved`, "utf8") + readFileSync(a, "utf8")));
+          const other = tally(300, seqsOfLines(readFileSync(b, "utf8")));
+          await recordScenario(
+            `file: path turned into ${fault.name} mid-run`,
+            t,
+            "records written while the path cannot be written are lost, each counted in messagesFailed; the backend reports unhealthy and recovers by itself; other backends are unaffected",
+            () => {
+              assert.equal(healthyDuring, false, "unhealthy while the path is unwritable");
+              assert.equal(during.messagesFailed, 100, "every record of the bad phase counted");
+              assert.match(String(during.lastError), fault.error);
+              assert.equal(t.lost, 100, "exactly the counted records are missing");
+              assert.equal(t.lost, after.messagesFailed);
+              assert.equal(t.duplicates, 0);
+              assert.equal(after.healthy, true, "healthy again once the path is writable");
+              assert.equal(other.lost, 0, "the other backend has every record");
+              assert.equal(other.duplicates, 0);
+              assert.equal(secondary.isHealthy(), true);
+            },
+            `messagesFailed ${after.messagesFailed}; second backend delivered ${other.delivered}/300`,
+          );
+        } finally {
+          await logger.shutdown();
+          dir.cleanup();
+        }
+      },
+    );
+  }
+});
