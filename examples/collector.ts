@@ -58,7 +58,7 @@ const CORS = {
 };
 
 /** Starts a collector on 127.0.0.1 with a free port by default. */
-export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+export function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const received: Received = { records: new Map(), batches: new Map(), refused: 0 };
   const pages = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const sockets = new Set<WebSocket>();
@@ -182,7 +182,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   });
 
   const base = `http://${server.addr.hostname}:${server.addr.port}/`;
-  return {
+  return Promise.resolve({
     url: base,
     restUrl: (source) => `${base}api/logs/${source}`,
     wsUrl: (source) => `ws://${server.addr.hostname}:${server.addr.port}/ws/${source}`,
@@ -208,7 +208,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       for (const s of sockets) s.close();
       await server.shutdown();
     },
-  };
+  });
 }
 
 if (import.meta.main) {

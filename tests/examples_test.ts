@@ -27,7 +27,7 @@ async function example(name: string, flags: string[] = ["-A"], withDir = true) {
 test("examples/console.ts prints colored records with source locations, secrets redacted", { skip }, async () => {
   const r = await example("console.ts", [], false);
   assert.match(r.stdout, /This will be colored and formatted nicely/);
-  assert.match(r.stdout, /\x1b\[/);
+  assert.ok(r.stdout.includes("\x1b["), "colored");
   assert.match(r.stdout, /console\.ts:\d+/);
   assert.match(r.stdout, /password=\[REDACTED\]/);
 });
@@ -39,12 +39,16 @@ test("examples/custom_backend.ts sends INFO to the custom destination with custo
   assert.match(r.stdout, /custom backend shut down/);
 });
 
-test("examples/multiple_backends.ts routes by level: debug console only, info + file, error everywhere", { skip }, async () => {
-  const r = await example("multiple_backends.ts");
-  assert.match(r.stdout, /Debug information/);
-  assert.match(r.stdout, /file: 2 records \(info, error\)/);
-  assert.match(r.stdout, /rest: 1 records \(error\)/);
-});
+test(
+  "examples/multiple_backends.ts routes by level: debug console only, info + file, error everywhere",
+  { skip },
+  async () => {
+    const r = await example("multiple_backends.ts");
+    assert.match(r.stdout, /Debug information/);
+    assert.match(r.stdout, /file: 2 records \(info, error\)/);
+    assert.match(r.stdout, /rest: 1 records \(error\)/);
+  },
+);
 
 test("examples/async_operations.ts writes both records through the production preset", { skip }, async () => {
   const r = await example("async_operations.ts");

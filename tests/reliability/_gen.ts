@@ -117,7 +117,9 @@ export class HostileValues {
           },
         });
       case "error": {
-        const e = new Error(this.string().slice(0, 100), { cause: new TypeError("inner", { cause: this.value(depth + 1) }) });
+        const e = new Error(this.string().slice(0, 100), {
+          cause: new TypeError("inner", { cause: this.value(depth + 1) }),
+        });
         (e as unknown as Record<string, unknown>).code = "E_HOSTILE";
         return e;
       }
@@ -133,7 +135,12 @@ export class HostileValues {
       case "date":
         return this.#r() < 0.5 ? new Date(NaN) : new Date(8.64e15);
       case "typed":
-        return this.#pick<unknown>([new Uint8Array(100), new BigInt64Array([1n, -1n]), new DataView(new ArrayBuffer(4)), new ArrayBuffer(8)]);
+        return this.#pick<unknown>([
+          new Uint8Array(100),
+          new BigInt64Array([1n, -1n]),
+          new DataView(new ArrayBuffer(4)),
+          new ArrayBuffer(8),
+        ]);
       case "function":
         return () => {};
       case "nested":

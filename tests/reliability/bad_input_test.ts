@@ -37,8 +37,10 @@ test(`hostile values: ${CASES} seeded cases never throw and keep one record per 
       assert.equal(mem.lines.length, before + 2, `case ${i}: two records`);
       for (const line of mem.lines.slice(-2)) {
         assert.ok(!/[\n\r\u2028\u2029]/.test(line), `case ${i} ${mem.name}: one line`);
-        // deno-lint-ignore no-control-regex
-        if (mem.name !== "json") assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(line), `case ${i} ${mem.name}: no control characters`);
+        if (mem.name !== "json") {
+          // deno-lint-ignore no-control-regex
+          assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(line), `case ${i} ${mem.name}: no control characters`);
+        }
       }
     }
     const rec = JSON.parse(mems[0].lines.at(-2)!);
@@ -53,7 +55,20 @@ test(`hostile values: ${CASES} seeded cases never throw and keep one record per 
   }
   assert.equal(({} as Record<string, unknown>).polluted, undefined, "no prototype pollution");
   const kinds = [...gen.kinds.keys()];
-  for (const k of ["cycle", "getter", "proxy", "bigint", "symbol", "error", "deep", "proto", "string:huge", "string:surrogate"]) {
+  for (
+    const k of [
+      "cycle",
+      "getter",
+      "proxy",
+      "bigint",
+      "symbol",
+      "error",
+      "deep",
+      "proto",
+      "string:huge",
+      "string:surrogate",
+    ]
+  ) {
     assert.ok(kinds.includes(k), `generator produced ${k}`);
   }
   badInputResult("hostile values (seeded)", CASES, `seed ${SEED}`);
@@ -80,7 +95,9 @@ test("invalid configuration of every key of every backend type is a typed error,
       }
     }
   }
-  for (const key of ["level", "backends", "context", "sensitiveFields", "redactPatterns", "maxContextSize", "appName"]) {
+  for (
+    const key of ["level", "backends", "context", "sensitiveFields", "redactPatterns", "maxContextSize", "appName"]
+  ) {
     for (const value of bad) {
       tried++;
       try {

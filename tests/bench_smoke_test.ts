@@ -1,0 +1,59 @@
+/**
+ * Keeps the benchmark code from rotting: runs a few of our own cases with
+ * tiny counts on the current runtime (no peers needed) and renders a report
+ * from their results. Timings are not checked; they are noisy.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type CaseInfo, caseTable, type Results, type Run, targetsTable } from "../bench/report.ts";
+import { ROOT, runCommand, runtime, runtimeCommand } from "./_helpers.ts";
+
+async function runCase(file: string, impl: string, n: number): Promise<Run> {
+  const cmd = [...runtimeCommand(`${ROOT}/bench/cases/${file}`), `--impl=${impl}`, `--n=${n}`];
+  const r = await runCommand(cmd, { cwd: ROOT, timeoutMs: 60_000 });
+  const line = r.stderr.split("\n").find((l) => l.startsWith("@@bench "));
+  assert.ok(line, `no result from ${file} --impl=${impl} (exit ${r.code}): ${r.stderr.slice(-800)}`);
+  assert.equal(r.code, 0, r.stderr.slice(-800));
+  return JSON.parse(line.slice("@@bench ".length)) as Run;
+}
+
+describe("bench smoke", () => {
+  test("file case: ours and the raw limit write every record", async () => {
+    for (const impl of ["ours", "raw"]) {
+      const run = await runCase("file.ts", impl, 300);
+      if (run.skipped) continue;
+      assert.equal(run.n, 300);
+      assert.equal(run.delivered, 300, `${impl} wrote ${run.delivered} lines`);
+      assert.ok(run.rate > 0 && Number.isFinite(run.rate));
+    }
+  });
+
+  test("disabled case reports ns per call", async () => {
+    const run = await runCase("disabled.ts", "ours", 10_000);
+    assert.equal(run.n, 10_000);
+    assert.ok(Number(run.extra?.nsPerCall) > 0);
+  });
+
+  test("rest case delivers every record to the counting server", async () => {
+    const run = await runCase("rest.ts", "ours", 2_000);
+    if (run.skipped) return;
+    assert.equal(run.delivered, 2_000);
+  });
+
+  test("report renders ratios and targets from results", () => {
+    const cell = (rate: number, extra?: Record<string, number>) => ({
+      runs: [1, 2, 3].map((k) => ({ impl: "x", n: 10, ms: 1, rate: rate * k, extra })),
+      errors: [],
+    });
+    const results: Results = {
+      file: { [runtime]: { raw: cell(100), ours: cell(60), pino: cell(20) } },
+      disabled: { [runtime]: { empty: cell(1, { nsPerCall: 1 }), ours: cell(1, { nsPerCall: 1.5 }) } },
+    };
+    const info: CaseInfo = { name: "file", title: "file", kind: "rate", impls: ["raw", "ours", "pino"] };
+    const table = caseTable(info, results, [runtime]);
+    assert.match(table, /\| ours \| 3\.00× \| 60 % \| 120 \|/);
+    const targets = targetsTable(results, [runtime]);
+    assert.match(targets, /file: ours ÷ pino ≥ 3× \| 3\.00×/);
+    assert.match(targets, /disabled: ours ns ÷ empty call ns ≤ 2× \| 1\.50×/);
+  });
+});
