@@ -277,6 +277,27 @@ describe("RestApiBackend", () => {
     }
   });
 
+  test("a spool left by an earlier run is replayed at start, before any new record", async () => {
+    const dir = tempDir();
+    const spool = join(dir.path, "left.ndjson");
+    const server = await startServer();
+    try {
+      const old = range(5).map((m) =>
+        JSON.stringify({ timestamp: "2026-01-01T00:00:00.000Z", level: "info", message: m })
+      );
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(spool, old.join("\n") + "\n");
+      const logger = restLogger({ endpoint: server.url, fallbackToFile: true, fallbackFile: spool });
+      assert.ok(await waitFor(() => jinpyMessages(server.requests).length === 5, 5000));
+      assert.deepEqual(jinpyMessages(server.requests), range(5));
+      assert.ok(await waitFor(() => !existsSync(spool), 2000));
+      await logger.shutdown();
+    } finally {
+      await server.close();
+      dir.cleanup();
+    }
+  });
+
   test("shutdown with the endpoint down leaves every undelivered record in the spool", async () => {
     const dir = tempDir();
     const spool = join(dir.path, "api_fallback.log");

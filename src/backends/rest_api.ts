@@ -333,6 +333,8 @@ export class RestApiBackend extends BaseBackend {
     }
     Object.assign(this.stats, { batchesSent: 0, retries: 0, spooled: 0, replayed: 0 });
     this.#removeHooks.push(onBeforeExit(() => this.#deliverBeforeExit()), onExit(() => this.#saveAtExit()));
+    // A spool left by an earlier run is replayed now, not only when the next record comes.
+    if (this.#spool?.pending) this.#kick();
   }
 
   #tlsSettings(where: string): TlsSettings {
