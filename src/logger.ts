@@ -75,6 +75,41 @@ interface Core {
   /** Created from the global config: follows `setGlobalConfig`. */
   followsGlobal: boolean;
   config: NormalizedLoggerConfig;
+  /** The logger whose level methods are gated on `threshold` (see `gate`). */
+  gated: Logger | undefined;
+}
+
+type LevelMethod = (message: string, context?: LogContext) => void;
+const LEVEL_METHODS: readonly (readonly [string, number])[] = [
+  ["trace", 5],
+  ["debug", 10],
+  ["info", 20],
+  ["warning", 30],
+  ["warn", 30],
+  ["error", 40],
+  ["critical", 50],
+  ["fatal", 50],
+];
+const skipRecord: LevelMethod = () => {};
+
+/**
+ * Gives a logger own level methods: the class's where the level is enabled,
+ * a shared no-op below the threshold. A disabled call then costs what an
+ * empty function call costs, with no comparison at all.
+ */
+function gate(logger: Logger, threshold: number): void {
+  const own = logger as unknown as Record<string, LevelMethod>;
+  const proto = Logger.prototype as unknown as Record<string, LevelMethod>;
+  for (const [name, level] of LEVEL_METHODS) {
+    const method = level >= threshold ? proto[name] : skipRecord;
+    if (Object.hasOwn(own, name)) own[name] = method;
+    else Object.defineProperty(own, name, { value: method, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+function setThreshold(core: Core): void {
+  core.threshold = thresholdOf(core);
+  if (core.gated !== undefined) gate(core.gated, core.threshold);
 }
 
 function thresholdOf(core: Core): number {
@@ -113,6 +148,7 @@ function newCore(config: NormalizedLoggerConfig, followsGlobal: boolean): Core {
     closing: undefined,
     followsGlobal,
     config,
+    gated: undefined,
   };
   core.wantSource = core.backends.some((b) => b instanceof BaseBackend && b.config.showSource === true);
   core.threshold = thresholdOf(core);
@@ -159,6 +195,11 @@ export class Logger {
       ? newCore(globalConfig ?? normalizeLoggerConfig({}), true)
       : newCore(normalizeLoggerConfig(config), false);
     this.#bound = undefined;
+    // Subclasses keep their own level methods; children made by `bind` compare.
+    if (new.target === Logger) {
+      this.#core.gated = this;
+      gate(this, this.#core.threshold);
+    }
   }
 
   /** Logs at TRACE. */
@@ -275,7 +316,7 @@ export class Logger {
   /** Sets the logger's level. */
   setLevel(level: LevelInput): void {
     this.#core.level = parseLevel(level);
-    this.#core.threshold = thresholdOf(this.#core);
+    setThreshold(this.#core);
   }
 
   /** The logger's level number. */
@@ -366,7 +407,8 @@ export class Logger {
     if (!core.followsGlobal || core.closing !== undefined) return;
     const fresh = newCore(config, true);
     const old = core.backends;
-    Object.assign(core, { ...fresh, correlationId: core.correlationId, logged: core.logged });
+    Object.assign(core, { ...fresh, correlationId: core.correlationId, logged: core.logged, gated: core.gated });
+    setThreshold(core);
     settleAll(old, (b) => b.shutdown(), logger.name).catch(() => {});
   }
 }

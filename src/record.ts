@@ -59,8 +59,31 @@ const LINE_SEPARATORS_ALL = /[\u2028\u2029]/g;
 const escapeSeparator = (c: string): string => c === "\u2028" ? "\\u2028" : "\\u2029";
 
 function jsonOrNull(v: string | number | null): string {
-  return v === null ? "null" : JSON.stringify(v);
+  if (v === null) return "null";
+  const json = JSON.stringify(v);
+  return typeof v === "string" && LINE_SEPARATORS.test(json)
+    ? json.replace(LINE_SEPARATORS_ALL, escapeSeparator)
+    : json;
 }
+
+/** `","level":"info","message":` by level number. */
+const levelParts: string[] = [];
+function levelPart(level: number): string {
+  return levelParts[level] ??= '","level":"' + levelName(level) + '","message":';
+}
+
+/** `,"logger_name":"…","correlation_id":` of the last logger name seen. */
+let lastName: string | undefined;
+let lastNamePart = "";
+function namePart(name: string): string {
+  if (name !== lastName) {
+    lastNamePart = ',"logger_name":' + jsonOrNull(name) + ',"correlation_id":';
+    lastName = name;
+  }
+  return lastNamePart;
+}
+
+const NO_SOURCE = ',"module":null,"function":null,"line_number":null}';
 
 /**
  * One log event, built once by the logger and handed to every backend.
@@ -162,17 +185,17 @@ export class LogEntry {
    */
   toJson(): string {
     if (this.#json !== undefined) return this.#json;
-    const line = '{"timestamp":"' + isoTime(this.timestamp) +
-      '","level":"' + levelName(this.level) +
-      '","message":' + JSON.stringify(this.safeMessage()) +
-      ',"logger_name":' + JSON.stringify(this.loggerName) +
-      ',"correlation_id":' + jsonOrNull(this.correlationId) +
-      ',"context":' + this.contextJson() +
-      ',"module":' + jsonOrNull(this.module) +
-      ',"function":' + jsonOrNull(this.function) +
-      ',"line_number":' + jsonOrNull(this.lineNumber) + "}";
-    // U+2028/2029 are valid JSON but split lines for some readers (Python's splitlines).
-    return this.#json = LINE_SEPARATORS.test(line) ? line.replace(LINE_SEPARATORS_ALL, escapeSeparator) : line;
+    // Built from cached constant parts; each variable part is escaped on its
+    // own, so the line itself is never scanned. U+2028/2029 are valid JSON but
+    // split lines for some readers (Python's splitlines).
+    let context = this.contextJson();
+    if (LINE_SEPARATORS.test(context)) context = context.replace(LINE_SEPARATORS_ALL, escapeSeparator);
+    return this.#json = '{"timestamp":"' + isoTime(this.timestamp) + levelPart(this.level) +
+      this.#serializer.messageJson(this.message) + namePart(this.loggerName) + jsonOrNull(this.correlationId) +
+      ',"context":' + context +
+      (this.module === null && this.function === null && this.lineNumber === null ? NO_SOURCE : ',"module":' +
+        jsonOrNull(this.module) + ',"function":' + jsonOrNull(this.function) + ',"line_number":' +
+        jsonOrNull(this.lineNumber) + "}");
   }
 
   /**

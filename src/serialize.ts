@@ -30,6 +30,12 @@ export interface SerializerOptions {
   redactPatterns?: readonly (string | RegExp)[];
 }
 
+/** What `#plain` found: not plain data, plain data, plain data with sensitive keys. */
+type Plainness = 0 | 1 | 2;
+const NOT_PLAIN = 0;
+const PLAIN = 1;
+const PLAIN_REDACTED = 2;
+
 const MAX_ARRAY = 1000;
 const MAX_KEYS = 1000;
 const MAX_ERROR_DEPTH = 32;
@@ -78,9 +84,21 @@ export class Serializer {
     );
   }
 
+  /** Verdicts of `isSensitive`: the same keys come back record after record. */
+  #keyVerdicts = new Map<string, boolean>();
+  #lastMessage: string | undefined = undefined;
+  #lastMessageJson = "";
+
   /** Whether a key names a secret. */
   isSensitive(key: string): boolean {
-    return this.sensitive !== null && this.sensitive.test(key);
+    if (this.sensitive === null) return false;
+    let verdict = this.#keyVerdicts.get(key);
+    if (verdict === undefined) {
+      verdict = this.sensitive.test(key);
+      if (this.#keyVerdicts.size >= 4096) this.#keyVerdicts.clear();
+      this.#keyVerdicts.set(key, verdict);
+    }
+    return verdict;
   }
 
   /** The message text: coerced to string, redacted by pattern, length-limited. */
@@ -102,32 +120,100 @@ export class Serializer {
   }
 
   /**
+   * The message as a JSON string literal (see `message`), with U+2028/2029
+   * escaped. The last one is kept: most call sites log a constant message.
+   */
+  messageJson(message: unknown): string {
+    if (typeof message === "string" && message === this.#lastMessage) return this.#lastMessageJson;
+    let json = JSON.stringify(this.message(message));
+    if (LINE_SEPARATORS.test(json)) json = json.replace(LINE_SEPARATORS_ALL, escapeSeparator);
+    if (typeof message === "string") {
+      this.#lastMessage = message;
+      this.#lastMessageJson = json;
+    }
+    return json;
+  }
+
+  /**
    * The context as a JSON object string, redacted and within
    * `maxContextSize` (plus the marker).
    */
   contextJson(context: Record<string, unknown>): string {
-    // Fast path: flat context of plain values and no suspect key.
-    let flat = true;
-    for (const k in context) {
-      const v = context[k];
-      const t = typeof v;
-      if (
-        !(t === "string" || t === "boolean" || v === null || (t === "number" && Number.isFinite(v))) ||
-        (this.sensitive !== null && this.sensitive.test(k))
-      ) {
-        flat = false;
-        break;
-      }
-    }
-    if (flat) {
-      try {
-        const json = JSON.stringify(context);
+    // Fast path: plain data within maxDepth, where JSON.stringify (of a
+    // redacted copy when a key is sensitive) writes exactly what the safe
+    // walk would.
+    try {
+      const plain = Array.isArray(context) ? NOT_PLAIN : this.#plain(context, 0);
+      if (plain !== NOT_PLAIN) {
+        const json = JSON.stringify(plain === PLAIN ? context : this.#redactedCopy(context));
         if (json.length <= this.maxContextSize) return json;
-      } catch {
-        // A Proxy or getter threw: take the safe path.
       }
+    } catch {
+      // A Proxy or getter threw: take the safe path.
     }
     return this.limitedJson(this.safeContext(context));
+  }
+
+  /**
+   * Whether an object holds only plain data: plain objects and arrays within
+   * the limits, strings, booleans, null and finite numbers. The values of
+   * sensitive keys are not looked at; they only ask for redaction.
+   */
+  #plain(obj: object, depth: number): Plainness {
+    if (depth >= this.maxDepth) return NOT_PLAIN;
+    let verdict: Plainness = PLAIN;
+    if (Array.isArray(obj)) {
+      if (obj.length > MAX_ARRAY) return NOT_PLAIN;
+      for (let i = 0; i < obj.length; i++) {
+        const v = this.#plainValue(obj[i], depth);
+        if (v === NOT_PLAIN) return NOT_PLAIN;
+        if (v === PLAIN_REDACTED) verdict = PLAIN_REDACTED;
+      }
+      return verdict;
+    }
+    const proto = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+    let keys = 0;
+    for (const k in obj) {
+      if (++keys > MAX_KEYS || k === "__proto__") return NOT_PLAIN;
+      if (this.isSensitive(k)) {
+        verdict = PLAIN_REDACTED;
+        continue;
+      }
+      const v = this.#plainValue((obj as Record<string, unknown>)[k], depth);
+      if (v === NOT_PLAIN) return NOT_PLAIN;
+      if (v === PLAIN_REDACTED) verdict = PLAIN_REDACTED;
+    }
+    return verdict;
+  }
+
+  /** A copy of plain data (see `#plain`) with the values of sensitive keys replaced. */
+  #redactedCopy(value: unknown): unknown {
+    if (typeof value !== "object" || value === null) return value;
+    if (Array.isArray(value)) {
+      const out: unknown[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = this.#redactedCopy(value[i]);
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const k in value) {
+      out[k] = this.isSensitive(k) ? REDACTED : this.#redactedCopy((value as Record<string, unknown>)[k]);
+    }
+    return out;
+  }
+
+  #plainValue(v: unknown, depth: number): Plainness {
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return PLAIN;
+      case "number":
+        return Number.isFinite(v) ? PLAIN : NOT_PLAIN;
+      case "object":
+        return v === null ? PLAIN : this.#plain(v, depth + 1);
+      default:
+        return NOT_PLAIN;
+    }
   }
 
   /** The context as a plain, JSON-safe, redacted object. */
@@ -317,6 +403,10 @@ export class Serializer {
     return out;
   }
 }
+
+const LINE_SEPARATORS = /[\u2028\u2029]/;
+const LINE_SEPARATORS_ALL = /[\u2028\u2029]/g;
+const escapeSeparator = (c: string): string => c === "\u2028" ? "\\u2028" : "\\u2029";
 
 /** Replaces the password of a URL with `[REDACTED]`. */
 export function redactUrl(url: string): string {
