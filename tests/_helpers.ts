@@ -1,5 +1,5 @@
 /** Shared test helpers: temp dirs, subprocesses on the current runtime. */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,4 +133,69 @@ export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs = 
     await sleep(stepMs);
   }
   return await fn();
+}
+
+/** The keys of a record on the wire, in order (the Python edition's). */
+export const WIRE_KEYS: readonly string[] = [
+  "timestamp",
+  "level",
+  "message",
+  "logger_name",
+  "correlation_id",
+  "context",
+  "module",
+  "function",
+  "line_number",
+];
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  return await new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export async function portOpen(port: number): Promise<boolean> {
+  const net = await import("node:net");
+  return await new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+/** The path of an installed program (PATH plus the sbin folders), or undefined. */
+export function findBinary(name: string): string | undefined {
+  const { existsSync } = (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): { existsSync(p: string): boolean } };
+  }).process.getBuiltinModule("node:fs");
+  const path = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env.PATH;
+  const dirs = (path ?? "").split(":").concat(["/usr/sbin", "/usr/bin", "/usr/local/bin"]);
+  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+}
+
+/** Stops a server child by PID: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
 }

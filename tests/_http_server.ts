@@ -1,3 +1,4 @@
+export { freePort } from "./_helpers.ts";
 /**
  * A tiny HTTP server on the current runtime's own server API (Deno.serve,
  * Bun.serve, node:http) on 127.0.0.1, recording every request: method,
@@ -56,19 +57,6 @@ const g = globalThis as unknown as {
 /** Text of a recorded body. */
 export function text(r: RecordedRequest): string {
   return new TextDecoder().decode(r.body);
-}
-
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  return await new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -9,8 +9,10 @@
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage } from "node:http";
-import { createServer as createNetServer, type Socket } from "node:net";
-import { runtime } from "./_helpers.ts";
+import type { Socket } from "node:net";
+import { freePort, runtime } from "./_helpers.ts";
+
+export { freePort };
 
 /** One WebSocket handshake as the server saw it. */
 export interface Handshake {
@@ -47,18 +49,6 @@ export interface WsTestServer {
   start(): Promise<void>;
   /** Stops at once: records nothing more, drops connections, stops listening. */
   kill(): Promise<void>;
-}
-
-/** A TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The `batch_id` of a message, if it has one. */

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { BackendFactory, FileBackend, getLogger, LoggerBackendError, type LogRecord } from "../mod.ts";
-import { ROOT, runCommand, runScript, runtime, tempDir } from "./_helpers.ts";
+import { ROOT, runCommand, runScript, runtime, tempDir, WIRE_KEYS } from "./_helpers.ts";
 
 const MB = 1024 * 1024;
 
@@ -66,17 +66,7 @@ describe("FileBackend", () => {
         ["info", "hello", { user: "alice" }],
         ["warning", "line\nbreak", { n: 2 }],
       ]);
-      assert.deepEqual(Object.keys(records[0]), [
-        "timestamp",
-        "level",
-        "message",
-        "logger_name",
-        "correlation_id",
-        "context",
-        "module",
-        "function",
-        "line_number",
-      ]);
+      assert.deepEqual(Object.keys(records[0]), WIRE_KEYS);
       const stats = logger.getBackends()[0].getStats();
       assert.equal(stats.messagesWritten, 2);
       assert.equal(stats.bytesWritten, statSync(`${dir.path}/nested/deeper/app.log`).size);

@@ -14,7 +14,7 @@ import {
   RestApiBackend,
 } from "../mod.ts";
 import { freePort, type RecordedRequest, startServer, text } from "./_http_server.ts";
-import { ROOT, runCommand, runScript, runtime, tempDir, waitFor } from "./_helpers.ts";
+import { ROOT, runCommand, runScript, runtime, tempDir, waitFor, WIRE_KEYS } from "./_helpers.ts";
 
 /** Small, deterministic retry delays so failures resolve in milliseconds. */
 const FAST = { retryBaseDelay: 0.01, retryMaxDelay: 0.05, retryJitter: false, timeoutSeconds: 5, shutdownTimeout: 5 };
@@ -73,17 +73,7 @@ describe("RestApiBackend", () => {
         assert.equal(body.source, "api_app");
         assert.equal(body.count, body.logs.length);
         assert.ok(body.logs.length <= 50);
-        assert.deepEqual(Object.keys(body.logs[0]), [
-          "timestamp",
-          "level",
-          "message",
-          "logger_name",
-          "correlation_id",
-          "context",
-          "module",
-          "function",
-          "line_number",
-        ]);
+        assert.deepEqual(Object.keys(body.logs[0]), WIRE_KEYS);
       }
       assert.deepEqual(server.requests.map((r) => JSON.parse(text(r)).count), [50, 50, 20]);
       assert.deepEqual(jinpyMessages(server.requests), range(120));

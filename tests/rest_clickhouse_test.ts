@@ -7,22 +7,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { findBinary, freePort, stopChild, tempDir, waitFor } from "./_helpers.ts";
 import { getLogger } from "../mod.ts";
-import { freePort } from "./_http_server.ts";
-import { tempDir, waitFor } from "./_helpers.ts";
-
-const proc = (globalThis as unknown as {
-  process: { env: Record<string, string | undefined>; kill(pid: number, signal: string): void };
-}).process;
-const env = proc.env;
-
-function findBinary(name: string): string | undefined {
-  const dirs = (env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin", "/usr/local/bin"]);
-  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
-}
 
 const binary = findBinary("clickhouse-server");
 
@@ -53,16 +42,6 @@ const USERS = `<?xml version="1.0"?>
   <quotas><default></default></quotas>
 </yandex>
 `;
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  // It waits for idle keep-alive connections for seconds; the data is thrown away anyway.
-  const timer = setTimeout(() => proc.kill(child.pid!, "SIGKILL"), 1000);
-  await exited;
-  clearTimeout(timer);
-}
 
 test(
   "RestApiBackend delivers 5 000 ndjson records into a real ClickHouse JSONEachRow table",
@@ -129,7 +108,7 @@ test(
         "clickhouse_false\nclickhouse_true",
       );
     } finally {
-      await stop(child);
+      await stopChild(child, 1000);
       dir.cleanup();
     }
   },

@@ -9,20 +9,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
+import { findBinary, freePort, portOpen, runCommand, stopChild, tempDir, waitFor } from "./_helpers.ts";
 import { getLogger, type Logger } from "../mod.ts";
-import { freePort } from "./_http_server.ts";
-import { runCommand, tempDir, waitFor } from "./_helpers.ts";
-
-const proc = (globalThis as unknown as {
-  process: { env: Record<string, string | undefined>; kill(pid: number, signal: string): void };
-}).process;
-
-function findBinary(name: string): string | undefined {
-  const dirs = (proc.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin", "/usr/local/bin"]);
-  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
-}
 
 const nginx = findBinary("nginx");
 const openssl = findBinary("openssl");
@@ -139,26 +128,6 @@ http {
 `;
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  proc.kill(child.pid!, "SIGTERM");
-  const timer = setTimeout(() => proc.kill(child.pid!, "SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
 test(
   "RestApiBackend over HTTPS with real nginx: caCert accepted, rejected without it, mTLS with clientCert/clientKey, verifySsl false",
   { skip },
@@ -178,7 +147,7 @@ test(
       const c = child;
       assert.ok(
         await waitFor(
-          async () => c.exitCode !== null || (await listening(tlsPort) && await listening(mtlsPort)),
+          async () => c.exitCode !== null || (await portOpen(tlsPort) && await portOpen(mtlsPort)),
           10_000,
           50,
         ),
@@ -243,7 +212,7 @@ test(
         `verifySsl false with mTLS: ${unverifiedMtls.stats.lastError}`,
       );
     } finally {
-      if (child) await stop(child);
+      if (child) await stopChild(child);
       dir.cleanup();
     }
   },

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getLogger } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
+import { WIRE_KEYS } from "./_helpers.ts";
 
 function logOne(context: Record<string, unknown>, config: Record<string, unknown> = {}, message = "m") {
   const logger = getLogger("ser", { backends: [{ type: "memory" }], ...config });
@@ -14,17 +15,7 @@ function logOne(context: Record<string, unknown>, config: Record<string, unknown
 
 test("LogEntry.toJson has exactly the wire keys of the Python edition, in order", () => {
   const r = logOne({ user: "alice" });
-  assert.deepEqual(Object.keys(r), [
-    "timestamp",
-    "level",
-    "message",
-    "logger_name",
-    "correlation_id",
-    "context",
-    "module",
-    "function",
-    "line_number",
-  ]);
+  assert.deepEqual(Object.keys(r), WIRE_KEYS);
   assert.match((r as unknown as { timestamp: string }).timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });
 

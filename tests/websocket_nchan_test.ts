@@ -2,26 +2,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
+import { freePort, portOpen, stopChild, tempDir, waitFor } from "./_helpers.ts";
 import { getLogger } from "../mod.ts";
-import { tempDir, waitFor } from "./_helpers.ts";
-import { freePort } from "./_ws_server.ts";
 
 const NCHAN = "/usr/lib/nginx/modules/ngx_nchan_module.so";
 const haveNginx = spawnSync("nginx", ["-v"]).status === 0 && existsSync(NCHAN);
 const skip = haveNginx ? false : "nginx with nchan is not installed (apt-get install nginx-light libnginx-mod-nchan)";
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
 
 /** nginx in the foreground with a WebSocket publisher (/pub) and subscriber (/sub) on one channel. */
 async function startNginx(dir: string): Promise<{ port: number; child: ChildProcess }> {
@@ -57,14 +44,6 @@ http {
   return { port, child };
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
-}
-
 describe("WebSocketBackend against nginx with nchan", () => {
   test("2 000 records published over WebSocket reach a subscriber complete and in order", { skip }, async () => {
     const dir = tempDir("jinpy-nchan-");
@@ -90,7 +69,7 @@ describe("WebSocketBackend against nginx with nchan", () => {
       assert.deepEqual(records.map((r) => r.message), Array.from({ length: 2000 }, (_, i) => `record ${i}`));
     } finally {
       subscriber?.close();
-      await stop(child);
+      await stopChild(child);
       dir.cleanup();
     }
   });

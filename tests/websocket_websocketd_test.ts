@@ -2,11 +2,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
+import { freePort, portOpen, stopChild, tempDir, waitFor } from "./_helpers.ts";
 import { getLogger, type WebSocketBackend } from "../mod.ts";
-import { tempDir, waitFor } from "./_helpers.ts";
-import { freePort } from "./_ws_server.ts";
 
 const haveWebsocketd = spawnSync("websocketd", ["--version"]).status === 0;
 const skip = haveWebsocketd ? false : "websocketd is not installed (apt-get install websocketd)";
@@ -33,17 +31,6 @@ done
   return script;
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
 async function startWebsocketd(dir: string, acks: boolean): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn("websocketd", [
@@ -57,14 +44,6 @@ async function startWebsocketd(dir: string, acks: boolean): Promise<{ port: numb
   child.stderr!.resume();
   assert.ok(await waitFor(() => portOpen(port), 10_000), "websocketd is listening");
   return { port, child };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
 }
 
 function lines(dir: string): string[] {
@@ -100,7 +79,7 @@ describe("WebSocketBackend against a real websocketd", () => {
       assert.equal(records[0].context.text, 'line\nbreak and "quotes"');
       assert.equal(readFileSync(join(dir.path, "auth.txt"), "utf8").trim(), "Bearer websocketd-token");
     } finally {
-      await stop(child);
+      await stopChild(child);
       dir.cleanup();
     }
   });
@@ -118,7 +97,7 @@ describe("WebSocketBackend against a real websocketd", () => {
       const messages = lines(dir.path).map((l) => (JSON.parse(l) as { message: string }).message);
       assert.deepEqual(messages, Array.from({ length: 2000 }, (_, i) => `record ${i}`));
     } finally {
-      await stop(child);
+      await stopChild(child);
       dir.cleanup();
     }
   });
