@@ -18,9 +18,6 @@ const ALS = builtin<{ AsyncLocalStorage?: new <T>() => AsyncLocalStorageLike<T> 
 const storage: AsyncLocalStorageLike<Context> | undefined = ALS ? new ALS<Context>() : undefined;
 let syncStore: Context | undefined;
 
-/** Whether implicit context follows `await` on this runtime. */
-export const asyncContextSupported: boolean = storage !== undefined;
-
 /** The implicit context now, or undefined. */
 export function currentContext(): Context | undefined {
   return storage ? storage.getStore() : syncStore;

@@ -19,9 +19,9 @@ export type BackendConstructor = new (config: NormalizedBackendConfig) => BaseBa
 
 const registry = new Map<string, BackendConstructor>([
   ["console", ConsoleBackend],
+  ["file", FileBackend],
   ["rest_api", RestApiBackend],
   ["websocket", WebSocketBackend],
-  ["file", FileBackend],
 ]);
 
 /**

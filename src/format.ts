@@ -50,7 +50,8 @@ export function renderContext(context: Record<string, unknown>): string {
  * control characters so that a record is always one line.
  */
 export function textFormatter(options: TextFormatOptions): (entry: LogEntry) => string {
-  const colors = options.useColors === true;
+  // Only the console format is colored; plain is plain even on a TTY.
+  const colors = options.useColors === true && options.format === "console";
   const showSource = options.showSource === true;
   switch (options.format) {
     case "json":

@@ -2,8 +2,8 @@ import { type BackendInterface, type BackendStats, BaseBackend } from "./backend
 import { type LoggerConfig, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
 import { currentContext, runWithContext } from "./context.ts";
 import { BackendFactory } from "./factory.ts";
-import { type LevelInput, parseLevel } from "./levels.ts";
-import { captureSource, LogEntry } from "./record.ts";
+import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
+import { captureSource, EMPTY_CONTEXT, LogEntry } from "./record.ts";
 import { describeError, reportOnce } from "./report.ts";
 import { Serializer } from "./serialize.ts";
 
@@ -53,7 +53,10 @@ export type LoggerConfigInput = LoggerConfig | Record<string, unknown>;
  */
 export type LogContext = Record<string, unknown>;
 type Context = LogContext;
-const EMPTY: Context = Object.freeze({}) as Context;
+const EMPTY: Context = EMPTY_CONTEXT;
+
+/** Moves a logger that follows the global config onto a new set (set up inside the class). */
+let moveToSet: (logger: Logger, set: BackendSet) => void;
 
 /** Handed from `bind` to the constructor of the child. */
 let childInit: { core: Core; bound: Context } | undefined;
@@ -72,8 +75,10 @@ interface Core {
   droppedAfterShutdown: number;
   backendErrors: number;
   closing: Promise<void> | undefined;
-  /** Created from the global config: follows `setGlobalConfig`. */
-  followsGlobal: boolean;
+  /** The shared backends of the global config, for loggers that follow it. */
+  shared: BackendSet | undefined;
+  /** `setLevel` was called: a new global config keeps this level. */
+  ownLevel: boolean;
   config: NormalizedLoggerConfig;
   /** The logger whose level methods are gated on `threshold` (see `gate`). */
   gated: Logger | undefined;
@@ -133,25 +138,69 @@ function buildBackends(config: NormalizedLoggerConfig): BaseBackend[] {
   return made;
 }
 
-function newCore(config: NormalizedLoggerConfig, followsGlobal: boolean): Core {
+/**
+ * Backends built once from the global config and shared by every logger that
+ * follows it, so fifty module loggers still mean one file, one queue, one
+ * connection. Shut down when the last of them is, or when replaced.
+ */
+interface BackendSet {
+  config: NormalizedLoggerConfig;
+  backends: BaseBackend[];
+  users: number;
+}
+
+let globalSet: BackendSet | undefined;
+
+function currentGlobalSet(): BackendSet {
+  if (globalSet === undefined) {
+    const config = globalConfig ?? normalizeLoggerConfig({});
+    globalSet = { config, backends: buildBackends(config), users: 0 };
+  }
+  return globalSet;
+}
+
+/** A logger stops using a shared set; the last one out shuts it down. */
+function leaveSet(set: BackendSet, name: string): Promise<void> {
+  set.users--;
+  if (set.users > 0) return settleAll(set.backends, (b) => b.flush(), name);
+  if (globalSet === set) globalSet = undefined;
+  return settleAll(set.backends, (b) => b.shutdown(), name);
+}
+
+/** Points a core at a config and its backends (own, or a shared set). */
+function applyConfig(core: Core, config: NormalizedLoggerConfig, backends: BaseBackend[], shared?: BackendSet): void {
+  if (shared !== undefined) shared.users++;
+  core.config = config;
+  core.backends = backends;
+  core.shared = shared;
+  core.serializer = new Serializer(config);
+  core.baseContext = Object.keys(config.context).length > 0 ? config.context : undefined;
+  if (!core.ownLevel) core.level = config.level;
+  core.wantSource = backends.some((b) => b.config.showSource === true);
+  setThreshold(core);
+}
+
+function newCore(config: NormalizedLoggerConfig | undefined): Core {
+  const shared = config === undefined ? currentGlobalSet() : undefined;
+  const resolved = config ?? shared!.config;
   const core: Core = {
-    level: config.level,
+    level: resolved.level,
     threshold: 0,
-    backends: buildBackends(config),
-    serializer: new Serializer(config),
-    baseContext: Object.keys(config.context).length > 0 ? config.context : undefined,
+    backends: [],
+    serializer: undefined as unknown as Serializer,
+    baseContext: undefined,
     correlationId: null,
     wantSource: false,
     logged: 0,
     droppedAfterShutdown: 0,
     backendErrors: 0,
     closing: undefined,
-    followsGlobal,
-    config,
+    shared: undefined,
+    ownLevel: false,
+    config: resolved,
     gated: undefined,
   };
-  core.wantSource = core.backends.some((b) => b instanceof BaseBackend && b.config.showSource === true);
-  core.threshold = thresholdOf(core);
+  applyConfig(core, resolved, shared ? shared.backends : buildBackends(resolved), shared);
   return core;
 }
 
@@ -191,9 +240,7 @@ export class Logger {
       this.#bound = child.bound;
       return;
     }
-    this.#core = config === undefined
-      ? newCore(globalConfig ?? normalizeLoggerConfig({}), true)
-      : newCore(normalizeLoggerConfig(config), false);
+    this.#core = newCore(config === undefined ? undefined : normalizeLoggerConfig(config));
     this.#bound = undefined;
     // Subclasses keep their own level methods; children made by `bind` compare.
     if (new.target === Logger) {
@@ -244,7 +291,7 @@ export class Logger {
     try {
       n = parseLevel(level);
     } catch (e) {
-      reportOnce(`logger:level:${String(level)}`, `log() got ${describeError(e)}; logging at ERROR`);
+      reportOnce(`logger:level:${describeValue(level)}`, `log() got ${describeError(e)}; logging at ERROR`);
       n = 40;
     }
     if (n >= this.#core.threshold) this.#emit(n, message, context);
@@ -316,6 +363,7 @@ export class Logger {
   /** Sets the logger's level. */
   setLevel(level: LevelInput): void {
     this.#core.level = parseLevel(level);
+    this.#core.ownLevel = true;
     setThreshold(this.#core);
   }
 
@@ -384,7 +432,9 @@ export class Logger {
   shutdown(): Promise<void> {
     const core = this.#core;
     if (core.closing === undefined) {
-      core.closing = settleAll(core.backends, (b) => b.shutdown(), this.name);
+      core.closing = core.shared !== undefined
+        ? leaveSet(core.shared, this.name)
+        : settleAll(core.backends, (b) => b.shutdown(), this.name);
       const cached = loggers.get(this.name);
       if (cached !== undefined && cached.#core === core) loggers.delete(this.name);
     }
@@ -401,15 +451,14 @@ export class Logger {
     return this.shutdown();
   }
 
-  /** Swaps in a new global config (loggers that follow it). */
-  static _applyGlobal(logger: Logger, config: NormalizedLoggerConfig): void {
-    const core = logger.#core;
-    if (!core.followsGlobal || core.closing !== undefined) return;
-    const fresh = newCore(config, true);
-    const old = core.backends;
-    Object.assign(core, { ...fresh, correlationId: core.correlationId, logged: core.logged, gated: core.gated });
-    setThreshold(core);
-    settleAll(old, (b) => b.shutdown(), logger.name).catch(() => {});
+  static {
+    moveToSet = (logger, set) => {
+      const core = logger.#core;
+      const old = core.shared;
+      if (old === undefined || old === set || core.closing !== undefined) return;
+      applyConfig(core, set.config, set.backends, set);
+      leaveSet(old, logger.name).catch(() => {});
+    };
   }
 }
 
@@ -434,7 +483,9 @@ let globalConfig: NormalizedLoggerConfig | undefined;
 /**
  * The logger named `name`. Without `config`: the cached logger of that name,
  * or a new one on the global config (a console backend at INFO when none is
- * set). With `config`: a new logger on it, cached under the name.
+ * set); loggers on the global config share its backends. With `config`: a
+ * new logger with its own backends, cached under the name; an earlier logger
+ * cached under that name is shut down.
  *
  * @param name The logger's name.
  * @param config Its config: ours, snake_case, or a Python 0.2.0 dump.
@@ -457,7 +508,9 @@ export function getLogger(name: string, config?: LoggerConfigInput): Logger {
     if (cached !== undefined) return cached;
   }
   const logger = new Logger(key, config);
+  const previous = loggers.get(key);
   loggers.set(key, logger);
+  previous?.shutdown().catch(() => {});
   return logger;
 }
 
@@ -477,8 +530,14 @@ export function getLogger(name: string, config?: LoggerConfigInput): Logger {
  */
 export function setGlobalConfig(config: LoggerConfigInput): void {
   const normalized = normalizeLoggerConfig(config);
+  // Build first: an invalid config or an unwritable path changes nothing.
+  const set: BackendSet = { config: normalized, backends: buildBackends(normalized), users: 0 };
+  const old = globalSet;
   globalConfig = normalized;
-  for (const logger of loggers.values()) Logger._applyGlobal(logger, normalized);
+  globalSet = set;
+  for (const logger of loggers.values()) moveToSet(logger, set);
+  // Nobody followed the old set: release its backends now.
+  if (old !== undefined && old.users === 0) settleAll(old.backends, (b) => b.shutdown(), "global").catch(() => {});
 }
 
 /**

@@ -4,7 +4,7 @@ import { getEnvWithPrefix } from "./runtime/runtime.ts";
 import { setGlobalConfig } from "./logger.ts";
 
 /**
- * Development preset: colored console at DEBUG with source locations.
+ * Development preset: colored console at DEBUG.
  *
  * @returns A logger config.
  *

@@ -37,6 +37,9 @@ export interface LogRecord {
 
 const defaultSerializer = new Serializer();
 
+/** The context of a record logged without one; shared, frozen, serialized as `{}`. */
+export const EMPTY_CONTEXT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
 let isoSecond = -1;
 let isoPrefix = "";
 
@@ -168,6 +171,7 @@ export class LogEntry {
 
   /** The context as a redacted JSON object string. */
   contextJson(): string {
+    if (this.context === EMPTY_CONTEXT) return "{}";
     return this.#contextJson ??= this.#serializer.contextJson(this.context);
   }
 

@@ -58,12 +58,20 @@ for (const format of ["console", "plain", "structured", "json"]) {
 test("colors follow the environment: off in a pipe, NO_COLOR off, FORCE_COLOR on", async () => {
   const src = `import { getLogger } from "@jinpy/logger";
 getLogger("c").warning("w");`;
-  const plain = await runScript(dir.path, src);
-  assert.doesNotMatch(plain.stdout, ANSI);
+  const piped = await runScript(dir.path, src);
+  assert.doesNotMatch(piped.stdout, ANSI);
   const forced = await runScript(dir.path, src, { env: { FORCE_COLOR: "1", NO_COLOR: "" } });
   assert.match(forced.stdout, ANSI);
   const no = await runScript(dir.path, src, { env: { NO_COLOR: "1", FORCE_COLOR: "" } });
   assert.doesNotMatch(no.stdout, ANSI);
+  const plain = await runScript(
+    dir.path,
+    `import { getLogger } from "@jinpy/logger";
+getLogger("p", { backends: [{ type: "console", format: "plain" }] }).warning("w");`,
+    { env: { FORCE_COLOR: "1", NO_COLOR: "" } },
+  );
+  assert.match(plain.stdout, /WARNING/);
+  assert.doesNotMatch(plain.stdout, ANSI, "the plain format is never colored");
 });
 
 test("stream stderr and the plain and structured formats", async () => {

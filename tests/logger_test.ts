@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BackendFactory, BaseBackend, getLogger, type LogEntry, Logger, LogLevel, setGlobalConfig } from "../mod.ts";
+import {
+  BackendFactory,
+  BaseBackend,
+  getLogger,
+  type LogEntry,
+  Logger,
+  LogLevel,
+  setGlobalConfig,
+  shutdownAll,
+} from "../mod.ts";
 import { type MemoryBackend, memoryOf } from "./_memory_backend.ts";
 
 let n = 0;
@@ -125,8 +134,9 @@ test("log calls never throw, even for hostile messages and contexts", () => {
   assert.doesNotThrow(() => logger.info(hostile as unknown as string));
   assert.doesNotThrow(() => logger.info("x", 42 as unknown as Record<string, unknown>));
   assert.doesNotThrow(() => logger.log("bogus-level", "kept at error"));
+  assert.doesNotThrow(() => logger.log(Object.create(null), "a level that cannot even be printed"));
   const recs = memoryOf(logger).records();
-  assert.equal(recs.length, 3);
+  assert.equal(recs.length, 4);
   assert.deepEqual(recs[1].context, { value: 42 });
   assert.equal(recs[2].level, "error");
 });
@@ -176,16 +186,64 @@ test("await using shuts the logger down at scope end", async () => {
   assert.ok(after);
 });
 
-test("setGlobalConfig configures loggers created without config, including ones made before", () => {
+test("setGlobalConfig configures loggers created without config, including ones made before; they share its backends", async () => {
   const early = getLogger("global-follower");
+  early.setCorrelationId("kept-across");
   setGlobalConfig({ level: "warning", backends: [{ type: "memory" }] });
   const late = getLogger("global-late");
   early.info("filtered");
   early.warning("kept");
   late.error("kept too");
-  assert.deepEqual(memoryOf(early).records().map((r) => r.message), ["kept"]);
-  assert.deepEqual(memoryOf(late).records().map((r) => r.message), ["kept too"]);
+  const shared = memoryOf(early);
+  assert.equal(memoryOf(late), shared, "one backend for every logger on the global config");
+  assert.deepEqual(shared.records().map((r) => [r.logger_name, r.message, r.correlation_id]), [
+    ["global-follower", "kept", "kept-across"],
+    ["global-late", "kept too", null],
+  ]);
+  let shutdowns = 0;
+  const original = shared.shutdown.bind(shared);
+  shared.shutdown = () => {
+    shutdowns++;
+    return original();
+  };
+  await late.shutdown();
+  assert.equal(shutdowns, 0, "still used by another logger");
+  early.warning("still delivered");
+  assert.equal(shared.lines.length, 3);
+  await shutdownAll();
+  assert.equal(shutdowns, 1, "the last logger out shuts the shared backends down, once");
   setGlobalConfig({});
+});
+
+test("setGlobalConfig with an invalid config changes nothing; setLevel survives a new global config", () => {
+  setGlobalConfig({ backends: [{ type: "memory" }] });
+  const logger = getLogger("global-keeps-level");
+  logger.setLevel("debug");
+  const before = memoryOf(logger);
+  assert.throws(() => setGlobalConfig({ backends: [{ type: "memory" }, { type: "nope" }] }));
+  assert.equal(memoryOf(logger), before);
+  setGlobalConfig({ level: "error", backends: [{ type: "memory" }] });
+  assert.notEqual(memoryOf(logger), before);
+  assert.equal(logger.getLevel(), 10);
+  logger.debug("own level kept");
+  assert.deepEqual(memoryOf(logger).records().map((r) => r.message), ["own level kept"]);
+  setGlobalConfig({});
+});
+
+test("getLogger(name, config) again replaces the cached logger and shuts the earlier one down", async () => {
+  const first = getLogger("replaced", { backends: [{ type: "memory" }] });
+  const firstMem = memoryOf(first);
+  let closed = false;
+  const original = firstMem.shutdown.bind(firstMem);
+  firstMem.shutdown = () => {
+    closed = true;
+    return original();
+  };
+  const second = getLogger("replaced", { backends: [{ type: "memory" }] });
+  assert.notEqual(second, first);
+  assert.equal(getLogger("replaced"), second);
+  await first.shutdown();
+  assert.equal(closed, true);
 });
 
 test("the seed's health monitoring example: every backend reports its health", () => {

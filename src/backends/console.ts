@@ -98,11 +98,6 @@ export class ConsoleBackend extends BaseBackend {
     this.#buffer = bufferFor(stream);
   }
 
-  /** Whether this backend needs the caller's source location. */
-  get wantsSource(): boolean {
-    return this.config.showSource === true;
-  }
-
   /** Appends one formatted line to the stream's buffer. */
   protected override write(formatted: string, _entry: LogEntry): void {
     this.#buffer.append(formatted, this);

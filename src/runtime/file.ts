@@ -212,11 +212,6 @@ export function writeBlocker(path: string): string | undefined {
   return undefined;
 }
 
-/** Joins path parts with `/`, removing duplicate separators. */
-export function joinPath(...parts: string[]): string {
-  return parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/");
-}
-
 /** The directory part of a path (`"."` when none). */
 export function dirname(path: string): string {
   const i = path.lastIndexOf("/");

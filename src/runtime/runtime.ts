@@ -194,11 +194,6 @@ export function hasPermission(kind: string, target?: string): boolean {
   }
 }
 
-/** Monotonic milliseconds, for durations. */
-export function monotonicNow(): number {
-  return performance.now();
-}
-
 type SyncHook = () => void;
 type AsyncHook = () => Promise<void> | void;
 const exitHooks = new Set<SyncHook>();
