@@ -203,6 +203,11 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
   reconnectInterval?: number;
   /** Reconnects before giving up; 0 = forever. Default 10. */
   maxReconnectAttempts?: number;
+  /**
+   * Seconds after giving up before a new record starts a fresh cycle of connection attempts
+   * (records in between are dropped and counted). Default: max(reconnectInterval × 10, 30).
+   */
+  reconnectCooldown?: number;
   /** Seconds between application pings; 0 = none. Default 30. */
   pingInterval?: number;
   /** Largest message in bytes. Default 1048576. */
@@ -464,6 +469,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     headers: { kind: "headers", default: {}, secret: true },
     reconnectInterval: { kind: "number", min: 0, default: 5 },
     maxReconnectAttempts: { kind: "integer", min: 0, default: 10 },
+    reconnectCooldown: { kind: "number", min: 0 },
     pingInterval: { kind: "number", min: 0, default: 30 },
     maxMessageSize: { kind: "integer", min: 1, default: 1_048_576 },
     batchSize: { kind: "integer", min: 1, default: 100 },
@@ -548,7 +554,17 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-function configError(where: string, message: string, details: Record<string, unknown>, suggestions: string[] = []) {
+/**
+ * A `LoggerConfigurationError` in the common shape: "Invalid logger
+ * configuration at <where>: <message>", with `where` and `details` in its
+ * details.
+ */
+export function configError(
+  where: string,
+  message: string,
+  details: Record<string, unknown>,
+  suggestions: string[] = [],
+): LoggerConfigurationError {
   return new LoggerConfigurationError(`Invalid logger configuration at ${where}: ${message}`, {
     details: { at: where, ...details },
     suggestions,
@@ -574,6 +590,24 @@ function expectedText(spec: KeySpec): string {
       return "a log level";
     default:
       return spec.values ? `one of ${spec.values.map((v) => JSON.stringify(v)).join(", ")}` : `a ${spec.kind}`;
+  }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// deno-lint-ignore no-control-regex
+const HEADER_VALUE_FORBIDDEN = /[\r\n\u0000]/;
+
+/** Rejects a header name that is not an HTTP token, or a value with CR, LF or NUL (the value is never echoed). */
+function checkHeader(where: string, name: string, value: string): void {
+  if (!HEADER_NAME.test(name)) {
+    throw configError(where, `header name ${JSON.stringify(name)} is not a valid HTTP token`, { key: "headers" }, [
+      "Use letters, digits and - in header names",
+    ]);
+  }
+  if (HEADER_VALUE_FORBIDDEN.test(value)) {
+    throw configError(where, `the value of header "${name}" contains a line break or NUL`, { key: `headers.${name}` }, [
+      "Remove CR, LF and NUL characters from header values",
+    ]);
   }
 }
 
@@ -633,6 +667,7 @@ function checkValue(where: string, key: string, spec: KeySpec, value: unknown): 
             },
           );
         }
+        if (key === "headers") checkHeader(where, k, value[k] as string);
       }
       return { ...value };
     case "strings":

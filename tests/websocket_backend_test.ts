@@ -1,6 +1,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BackendFactory, getLogger, LoggerConfigurationError, LogLevel, WebSocketBackend } from "../mod.ts";
+import {
+  BackendFactory,
+  getLogger,
+  LoggerConfigurationError,
+  LogLevel,
+  normalizeBackendConfig,
+  WebSocketBackend,
+} from "../mod.ts";
 import { headersSupportedOn } from "../src/runtime/websocket.ts";
 import { runScript, sleep, tempDir, waitFor } from "./_helpers.ts";
 import { batchIdOf, freePort, wsServer, type WsTestServer } from "./_ws_server.ts";
@@ -90,7 +97,7 @@ describe("WebSocketBackend", () => {
     }
   });
 
-  test("server down at start and up later: the buffer is delivered in order", async () => {
+  test("server down at start and up later: unhealthy while reconnecting, then healthy and the buffer delivered in order", async () => {
     const server = await wsServer({ listen: false });
     try {
       const logger = getLogger(uniqueName("late"), {
@@ -100,11 +107,14 @@ describe("WebSocketBackend", () => {
       const backend = backendOf(logger);
       assert.ok(await waitFor(() => backend.getStats().lastError !== null, 5000));
       assert.equal(backend.getStats().connected, false);
-      assert.equal(backend.isHealthy(), true);
+      assert.equal(backend.isHealthy(), false, "unhealthy while it cannot connect");
+      assert.equal(backend.getStats().healthy, false);
       await server.start();
       assert.ok(await waitFor(() => delivered(server).length === 30, 10_000));
       assert.deepEqual(delivered(server), range(30));
+      assert.equal(backend.isHealthy(), true, "healthy again once connected");
       const stats = backend.getStats();
+      assert.equal(stats.healthy, true);
       assert.ok((stats.reconnects as number) >= 1);
       assert.equal(stats.messagesDropped, 0);
       await logger.shutdown();
@@ -171,7 +181,8 @@ describe("WebSocketBackend", () => {
     });
     const backend = backendOf(logger);
     for (let i = 0; i < 5; i++) logger.info(`record ${i}`);
-    assert.ok(await waitFor(() => !backend.isHealthy(), 10_000));
+    assert.ok(await waitFor(() => /gave up/.test(String(backend.getStats().lastError)), 10_000));
+    assert.equal(backend.isHealthy(), false);
     let stats = backend.getStats();
     assert.equal(stats.messagesDropped, 5);
     assert.equal(stats.healthy, false);
@@ -181,6 +192,69 @@ describe("WebSocketBackend", () => {
     assert.equal(stats.messagesDropped, 6);
     assert.equal(logger.getStats().messagesDropped, 6);
     await logger.shutdown();
+  });
+
+  test("after giving up, the first record past reconnectCooldown starts a fresh connection cycle", async () => {
+    const server = await wsServer({ listen: false });
+    try {
+      const logger = getLogger(uniqueName("recover"), {
+        backends: [{
+          type: "websocket",
+          endpoint: server.url,
+          reconnectInterval: 0.01,
+          maxReconnectAttempts: 1,
+          reconnectCooldown: 0.3,
+        }],
+      });
+      const backend = backendOf(logger);
+      for (let i = 0; i < 3; i++) logger.info(`lost ${i}`);
+      assert.ok(await waitFor(() => backend.getStats().messagesDropped === 3, 10_000), "gave up on the first three");
+      assert.equal(backend.isHealthy(), false);
+      await server.start();
+      // Within the cool-down: still given up, counted as dropped, no connection attempt.
+      logger.info("during the cool-down");
+      assert.equal(backend.getStats().messagesDropped, 4);
+      await sleep(350);
+      assert.equal(server.handshakes.length, 0, "nothing connects while given up");
+      for (let i = 0; i < 5; i++) logger.info(`record ${i}`);
+      assert.ok(await waitFor(() => delivered(server).length === 5, 10_000));
+      assert.deepEqual(delivered(server), range(5));
+      assert.ok(await waitFor(() => backend.getStats().messagesWritten === 5, 5000));
+      assert.equal(backend.isHealthy(), true);
+      assert.equal(backend.getStats().messagesDropped, 4);
+      await logger.shutdown();
+    } finally {
+      await server.kill();
+    }
+  });
+
+  test("a failing connection is reported once on stderr, without the token", async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    try {
+      const result = await runScript(
+        dir.path,
+        `import { getLogger } from "@jinpy/logger";
+const logger = getLogger("down", { backends: [{ type: "websocket", endpoint: "ws://127.0.0.1:${port}/",
+  token: "tok-zz-secret", reconnectInterval: 0.01, maxReconnectAttempts: 0, connectTimeout: 1, flushTimeout: 0.1 }] });
+logger.info("one");
+const backend = logger.getBackends()[0];
+const end = Date.now() + 5000;
+while (backend.isHealthy() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+await new Promise((r) => setTimeout(r, 200));
+console.log(JSON.stringify({ healthy: backend.isHealthy(), failed: backend.getStats().messagesFailed }));
+await logger.shutdown();
+`,
+        { timeoutMs: 20_000 },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(JSON.parse(result.stdout.trim().split("\n").pop()!), { healthy: false, failed: 0 });
+      const reports = result.stderr.split("\n").filter((l) => l.includes("websocket backend failed"));
+      assert.equal(reports.length, 1, result.stderr);
+      assert.ok(!result.stderr.includes("tok-zz-secret"), result.stderr);
+    } finally {
+      dir.cleanup();
+    }
   });
 
   test("queue overflow while disconnected drops the oldest and counts them", async () => {
@@ -317,8 +391,19 @@ describe("WebSocketBackend", () => {
       create({ headers: { Authorization: "Bearer abc\r\nX-Evil: 1" } }),
       (e: unknown) => e instanceof LoggerConfigurationError && !e.message.includes("abc"),
     );
-    assert.throws(create({ headers: { "Bad Name": "v" } }), LoggerConfigurationError);
+    assert.throws(
+      create({ headers: { "Bad Name": "v" } }),
+      (e: unknown) =>
+        e instanceof LoggerConfigurationError && /not a valid HTTP token/.test(e.message) &&
+        /\(websocket\)/.test(e.message),
+    );
     assert.ok(create({})() instanceof WebSocketBackend);
+    // The same header checks run in config normalization, for the REST backend too.
+    assert.throws(
+      () => normalizeBackendConfig({ type: "rest_api", endpoint: "http://127.0.0.1:9/", headers: { "X-K": "v\nw" } }),
+      (e: unknown) =>
+        e instanceof LoggerConfigurationError && /line break/.test(e.message) && !e.message.includes("v\nw"),
+    );
   });
 
   test("handshake header support is known per runtime", () => {

@@ -1,5 +1,5 @@
-import type { NormalizedBackendConfig } from "../config.ts";
-import { LoggerConfigurationError, LoggerWebSocketError } from "../errors.ts";
+import { configError, type NormalizedBackendConfig } from "../config.ts";
+import { type LoggerConfigurationError, LoggerWebSocketError } from "../errors.ts";
 import { BoundedQueue } from "../queue.ts";
 import type { LogEntry } from "../record.ts";
 import { describeError, registerSecret, reportOnce } from "../report.ts";
@@ -31,9 +31,8 @@ const MAX_IN_FLIGHT = 16;
 const MIN_RECONNECT_MS = 10;
 /** Longest pause between connection attempts, in seconds (unless `reconnectInterval` is longer). */
 const MAX_RECONNECT_S = 30;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// deno-lint-ignore no-control-regex
-const HEADER_VALUE_FORBIDDEN = /[\r\n\u0000]/;
+/** Smallest pause after giving up before a new record starts a fresh cycle of attempts, in seconds. */
+const MIN_COOLDOWN_S = 30;
 
 /** UTF-8 byte length of a string, without encoding it. */
 function utf8Length(text: string): number {
@@ -59,11 +58,9 @@ function randomId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function configError(backend: string, message: string, key: string, suggestions: string[]): LoggerConfigurationError {
-  return new LoggerConfigurationError(`Invalid logger configuration at backend "${backend}" (websocket): ${message}`, {
-    details: { backend, key },
-    suggestions,
-  });
+/** A configuration error of the backend named `backend`, about `key`. */
+function invalid(backend: string, message: string, key: string, suggestions: string[]): LoggerConfigurationError {
+  return configError(`backend "${backend}" (websocket)`, message, { backend, key }, suggestions);
 }
 
 /**
@@ -82,6 +79,16 @@ function configError(backend: string, message: string, key: string, suggestions:
  *   after that point cannot be detected.
  *
  * A receiver de-duplicates on `batch_id`.
+ *
+ * While a connection attempt fails or a connection drops with records
+ * waiting, the backend is unhealthy (`isHealthy()` is false), counts the
+ * failure, and reports it once on stderr; it turns healthy again when a
+ * connection opens. After `maxReconnectAttempts` failed reconnects (never
+ * with 0) it gives up: what it holds is counted as dropped, and so is every
+ * record logged during the next `reconnectCooldown` seconds (default
+ * max(reconnectInterval × 10, 30)). The first record after that starts a
+ * fresh cycle of connection attempts, so a backend recovers once its
+ * endpoint is back.
  *
  * @example
  * ```ts
@@ -119,6 +126,7 @@ export class WebSocketBackend extends BaseBackend {
   #pingIntervalMs: number;
   #reconnectInterval: number;
   #maxReconnectAttempts: number;
+  #cooldownMs: number;
 
   #queue: BoundedQueue<QueuedRecord>;
   #resend: Message[] = [];
@@ -126,6 +134,7 @@ export class WebSocketBackend extends BaseBackend {
   #ws: WebSocket | undefined = undefined;
   #state: State = "idle";
   #attempts = 0;
+  #failedAt = 0;
   #sessionId = randomId();
   #seq = 0;
   #partialDue = false;
@@ -156,22 +165,9 @@ export class WebSocketBackend extends BaseBackend {
     const url = this.#parseEndpoint(c.endpoint as string);
     this.#safeUrl = `${url.protocol}//${url.host}${url.pathname}`;
 
-    this.#headers = {};
-    const headers = (c.headers as Record<string, string> | undefined) ?? {};
-    for (const [name, value] of Object.entries(headers)) {
-      registerSecret(value);
-      if (!HEADER_NAME.test(name)) {
-        throw configError(this.name, `header name ${JSON.stringify(name)} is not a valid HTTP token`, "headers", [
-          "Use letters, digits and - in header names",
-        ]);
-      }
-      if (HEADER_VALUE_FORBIDDEN.test(value)) {
-        throw configError(this.name, `the value of header "${name}" contains a line break or NUL`, `headers.${name}`, [
-          "Remove CR, LF and NUL characters from header values",
-        ]);
-      }
-      this.#headers[name] = value;
-    }
+    // Names and values were validated with the config (valid HTTP tokens, no CR/LF/NUL).
+    this.#headers = { ...(c.headers as Record<string, string> | undefined) };
+    for (const value of Object.values(this.#headers)) registerSecret(value);
     const token = c.token as string | undefined;
     if (token !== undefined && token !== "") {
       registerSecret(token);
@@ -181,12 +177,12 @@ export class WebSocketBackend extends BaseBackend {
     this.#protocols = (c.protocols as string[] | undefined) ?? [];
 
     if (!webSocketAvailable()) {
-      throw configError(this.name, `this runtime (${runtimeLabel()}) has no WebSocket client`, "type", [
+      throw invalid(this.name, `this runtime (${runtimeLabel()}) has no WebSocket client`, "type", [
         "Run on Deno, Bun or Node 22 or later",
       ]);
     }
     if (Object.keys(this.#headers).length > 0 && !handshakeHeadersSupported()) {
-      throw configError(
+      throw invalid(
         this.name,
         `this runtime (${runtimeLabel()}) cannot send handshake headers, so "headers" (${
           Object.keys(this.#headers).join(", ")
@@ -200,7 +196,7 @@ export class WebSocketBackend extends BaseBackend {
       );
     }
     if (!hasPermission("net", url.host)) {
-      throw configError(this.name, `no network permission for ${url.host}`, "endpoint", [
+      throw invalid(this.name, `no network permission for ${url.host}`, "endpoint", [
         `Run Deno with --allow-net=${url.host}`,
       ]);
     }
@@ -218,6 +214,8 @@ export class WebSocketBackend extends BaseBackend {
     this.#pingIntervalMs = (c.pingInterval as number) * 1000;
     this.#reconnectInterval = c.reconnectInterval as number;
     this.#maxReconnectAttempts = c.maxReconnectAttempts as number;
+    this.#cooldownMs = 1000 *
+      ((c.reconnectCooldown as number | undefined) ?? Math.max(this.#reconnectInterval * 10, MIN_COOLDOWN_S));
     this.#queue = new BoundedQueue(c.maxQueueSize as number);
     Object.assign(this.stats, { connected: false, connections: 0, reconnects: 0, queued: 0 });
   }
@@ -227,12 +225,12 @@ export class WebSocketBackend extends BaseBackend {
     try {
       url = new URL(endpoint);
     } catch {
-      throw configError(this.name, `"endpoint" is not a valid URL`, "endpoint", ['e.g. "wss://logs.example.com/ws"']);
+      throw invalid(this.name, `"endpoint" is not a valid URL`, "endpoint", ['e.g. "wss://logs.example.com/ws"']);
     }
     if (url.password) registerSecret(decodeURIComponent(url.password));
     if (url.protocol !== "ws:" && url.protocol !== "wss:") {
       const hint = url.protocol === "http:" ? "ws:" : url.protocol === "https:" ? "wss:" : undefined;
-      throw configError(
+      throw invalid(
         this.name,
         `"endpoint" must be a ws:// or wss:// URL, got a ${url.protocol}// URL`,
         "endpoint",
@@ -250,8 +248,13 @@ export class WebSocketBackend extends BaseBackend {
       return;
     }
     if (this.#state === "failed") {
-      this.recordDrop(1, "endpoint unreachable after maxReconnectAttempts");
-      return;
+      if (Date.now() - this.#failedAt < this.#cooldownMs) {
+        this.recordDrop(1, "endpoint unreachable after maxReconnectAttempts");
+        return;
+      }
+      // The cool-down has passed: this record starts a fresh cycle of connection attempts.
+      this.#state = "idle";
+      this.#attempts = 0;
     }
     const evicted = this.#queue.push({ text: this.formatEntry(entry), source: entry.loggerName });
     if (evicted !== undefined) this.recordDrop(1, "buffer full (maxQueueSize), oldest records dropped");
@@ -347,6 +350,7 @@ export class WebSocketBackend extends BaseBackend {
   #opened(): void {
     clearTimeout(this.#connectTimer);
     this.#state = "open";
+    this.healthy = true;
     if (this.#attempts > 0) (this.stats.reconnects as number)++;
     this.#attempts = 0;
     (this.stats.connections as number)++;
@@ -376,13 +380,18 @@ export class WebSocketBackend extends BaseBackend {
     }
     this.#resend = this.#inFlight.concat(this.#resend);
     this.#inFlight = [];
-    this.stats.lastError = describeError(error);
-    if (this.#state === "closed" || this.#state === "failed") return;
+    if (this.#state === "closed" || this.#state === "failed") {
+      this.stats.lastError = describeError(error);
+      return;
+    }
     if (wasOpen && !this.#hasPending()) {
-      // Nothing to send: reconnect lazily on the next record.
+      // Nothing to send: not a failure yet; reconnect lazily on the next record.
+      this.stats.lastError = describeError(error);
       this.#state = "idle";
       return;
     }
+    // Unhealthy until a connection opens again; reported once per kind of failure.
+    this.recordFailure(error, 0);
     this.#attempts++;
     if (this.#maxReconnectAttempts > 0 && this.#attempts > this.#maxReconnectAttempts) {
       this.#giveUp();
@@ -403,6 +412,7 @@ export class WebSocketBackend extends BaseBackend {
 
   #giveUp(): void {
     this.#state = "failed";
+    this.#failedAt = Date.now();
     this.healthy = false;
     const dropped = this.#pendingRecords();
     this.#queue.drain();

@@ -142,16 +142,19 @@ describe("reliability: WebSocket faults", () => {
     const backend = logger.getBackends()[0];
     try {
       for (let i = 0; i < 100; i++) logger.info(`record ${i}`, { seq: i });
-      const gaveUp = await waitFor(() => !backend.isHealthy(), 10_000);
+      const unhealthy = await waitFor(() => !backend.isHealthy(), 10_000);
+      const gaveUp = await waitFor(() => /gave up/.test(String(backend.getStats().lastError)), 10_000);
       for (let i = 100; i < 110; i++) logger.info(`record ${i}`, { seq: i });
       const stats = backend.getStats();
       const t = tally(110, []);
       await recordScenario(
         "WebSocket: server never answers the upgrade",
         t,
-        "nothing can be delivered; after connectTimeout and maxReconnectAttempts the backend turns unhealthy and counts every record in messagesDropped",
+        "nothing can be delivered; the backend is unhealthy from the first timed-out attempt, and after maxReconnectAttempts it gives up and counts every record in messagesDropped",
         () => {
-          assert.ok(gaveUp, "unhealthy after its reconnect attempts");
+          assert.ok(unhealthy, "unhealthy from the first timed-out attempt");
+          assert.ok(gaveUp, "gave up after its reconnect attempts");
+          assert.equal(backend.isHealthy(), false);
           assert.ok(server.connections >= 3, `connected ${server.connections} times (1 + 2 reconnects)`);
           assert.equal(stats.messagesDropped, 110, "every record counted");
           assert.match(String(stats.lastError), /timed out/);
