@@ -7,6 +7,12 @@ import type { AppendHandle, ReadHandle } from "./runtime/file.ts";
 
 const CHUNK = 65536;
 
+/** Gzips bytes held in memory (a request body, for one). */
+export async function gzipBytes(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 /**
  * Gzips everything `source` yields into `target`. Stops early (with a short,
  * valid but incomplete stream) when `cancelled()` turns true; the caller then

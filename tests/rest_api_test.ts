@@ -12,6 +12,7 @@ import {
   LoggerSecurityError,
   LogLevel,
   RestApiBackend,
+  WebSocketBackend,
 } from "../mod.ts";
 import { freePort, type RecordedRequest, startServer, text } from "./_http_server.ts";
 import { ROOT, runCommand, runScript, runtime, tempDir, waitFor, WIRE_KEYS } from "./_helpers.ts";
@@ -173,6 +174,7 @@ describe("RestApiBackend", () => {
       let s = stats(logger);
       assert.equal(s.retries, 0);
       assert.equal(s.messagesDropped, 2);
+      assert.equal(s.messagesFailed, 0, "counted once, as dropped");
       assert.equal(s.healthy, false);
       assert.match(String(s.lastError), /HTTP 400/);
       logger.info("m2");
@@ -452,6 +454,31 @@ describe("RestApiBackend", () => {
       await logger.shutdown();
     } finally {
       await server.close();
+    }
+  });
+
+  test("JSON of REST and WebSocket backends shows the endpoint without its password or query tokens", async () => {
+    const rest = new RestApiBackend({
+      type: "rest_api",
+      endpoint: "http://user:url-pass-S3CR3T1@127.0.0.1:9/in?api_key=query-S3CR3T2&region=eu&sig=query-S3CR3T3",
+    });
+    const ws = new WebSocketBackend({
+      type: "websocket",
+      endpoint: "ws://user:ws-pass-S3CR3T4@127.0.0.1:9/ws?token=ws-query-S3CR3T5&stream=app",
+    });
+    try {
+      for (
+        const [backend, endpoint] of [
+          [rest, "http://127.0.0.1:9/in?api_key=[REDACTED]&region=eu&sig=[REDACTED]"],
+          [ws, "ws://127.0.0.1:9/ws?token=[REDACTED]&stream=app"],
+        ] as const
+      ) {
+        const json = JSON.stringify(backend);
+        assert.ok(!/S3CR3T/.test(json), json);
+        assert.equal(JSON.parse(json).config.endpoint, endpoint);
+      }
+    } finally {
+      await Promise.all([rest.shutdown(), ws.shutdown()]);
     }
   });
 

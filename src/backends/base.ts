@@ -2,6 +2,7 @@ import { BACKEND_SCHEMAS, normalizeBackendConfig, type NormalizedBackendConfig }
 import { LoggerBackendError } from "../errors.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
+import { secretSafeUrl } from "../_url.ts";
 import { describeError, reportOnce, scrub } from "../report.ts";
 import { REDACTED } from "../serialize.ts";
 
@@ -171,7 +172,8 @@ export abstract class BaseBackend implements BackendInterface {
 
   /**
    * A description for `JSON.stringify`: type, name, config and counters,
-   * with secret settings (headers, keys, tokens) and URL passwords redacted.
+   * with secret settings (headers, keys, tokens) redacted and `endpoint`
+   * shown without its password or token-like query values.
    */
   toJSON(): Record<string, unknown> {
     const schema = BACKEND_SCHEMAS[this.config.type as string] ?? {};
@@ -182,6 +184,14 @@ export abstract class BaseBackend implements BackendInterface {
           ? Object.fromEntries(Object.keys(value).map((k) => [k, REDACTED]))
           : REDACTED;
       } else config[key] = typeof value === "string" ? scrub(value) : value;
+    }
+    if (typeof this.config.endpoint === "string") {
+      // No password, and the values of token-like query parameters redacted.
+      try {
+        config.endpoint = secretSafeUrl(this.config.endpoint).safeUrl;
+      } catch {
+        // Not a URL: the scrubbed text stands.
+      }
     }
     return { type: this.config.type, name: this.name, config, stats: this.getStats() };
   }

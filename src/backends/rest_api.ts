@@ -1,7 +1,9 @@
 import type { NormalizedBackendConfig, PayloadFormat } from "../config.ts";
 import { encryptPayload } from "../crypto.ts";
+import { gzipBytes } from "../gzip.ts";
 import { LoggerBackendError, LoggerConfigurationError, LoggerConnectionError } from "../errors.ts";
 import { buildPayload } from "../payload.ts";
+import { secretSafeUrl } from "../_url.ts";
 import { BoundedQueue } from "../queue.ts";
 import type { LogEntry } from "../record.ts";
 import { describeError, registerSecret, reportOnce } from "../report.ts";
@@ -33,28 +35,106 @@ type Outcome =
   | { kind: "failed"; error: Error }
   | { kind: "aborted" };
 
+/** How much of the spool one read asks for. */
+const READ_CHUNK = 65536;
+
+/**
+ * Calls `visit` with each line of `path` in bytes `[from, to)`, reading in
+ * chunks, until it returns false; the last piece counts as a line even
+ * without its newline. Returns the offset after the last line visited.
+ */
+function scanLines(path: string, from: number, to: number, visit: (line: Uint8Array) => boolean): number {
+  let at = from;
+  let chunk = READ_CHUNK;
+  while (at < to) {
+    const want = Math.min(chunk, to - at);
+    const bytes = fileSystem!.readRange(path, at, want);
+    const end = bytes.length < want || at + want >= to;
+    let start = 0;
+    for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
+      const more = visit(bytes.subarray(start, nl));
+      start = nl + 1;
+      if (!more) return at + start;
+    }
+    if (end) {
+      if (start < bytes.length) visit(bytes.subarray(start));
+      return at + bytes.length;
+    }
+    // A line longer than the chunk: read more of it at once.
+    if (start === 0) chunk *= 2;
+    at += start;
+  }
+  return at;
+}
+
+function isBlank(line: Uint8Array): boolean {
+  for (const b of line) if (b !== 32 && b !== 9 && b !== 13) return false;
+  return true;
+}
+
+/** Non-blank lines of `path` in bytes `[0, size)`. */
+function countLines(path: string, size: number): number {
+  let n = 0;
+  scanLines(path, 0, size, (line) => {
+    if (!isBlank(line)) n++;
+    return true;
+  });
+  return n;
+}
+
+/** What `Spool.take` found: the records, and how many vanished with the file. */
+interface Taken {
+  lines: string[];
+  lost: number;
+}
+
 /**
  * The fallback spool: an append-only NDJSON file of records, replayed from
- * its start and removed once everything in it is delivered. Only the
- * backend's own worker reads it, one batch at a time, so "delivered up to
- * here" is a single byte offset.
+ * its start and removed once everything in it is delivered. Backends with
+ * the same file share one spool: any of them appends, and one at a time
+ * (the holder) takes a batch, then commits it (delivered) or puts it back.
+ * Appends only extend the file, so "delivered up to here" stays a single
+ * byte offset. The file is read from the first record not yet taken, never
+ * whole.
  */
 class Spool {
+  static #open = new Map<string, Spool>();
+
+  /** The spool of `path`, shared with every backend that uses the same file. */
+  static acquire(path: string, owner: object, wake: () => void): Spool {
+    const key = fileSystem!.resolve(path);
+    let spool = Spool.#open.get(key);
+    if (spool === undefined) {
+      spool = new Spool(path, key);
+      Spool.#open.set(key, spool);
+    }
+    spool.#members.set(owner, wake);
+    return spool;
+  }
+
   readonly path: string;
+  #key: string;
+  #members = new Map<object, () => void>();
+  #holder: object | undefined;
+  /** Bytes appended (the file's size as far as this process knows). */
   #size = 0;
   #delivered = 0;
   #taken = 0;
-  #bytes: Uint8Array = new Uint8Array(0);
+  /** Records in the file, delivered, and taken by the holder. */
+  #records = 0;
+  #deliveredRecords = 0;
+  #takenRecords = 0;
   #dirMade = false;
 
-  constructor(path: string) {
+  private constructor(path: string, key: string) {
     this.path = path;
+    this.#key = key;
     const info = fileSystem!.stat(path);
     if (info?.isFile && info.size > 0) {
-      this.#bytes = fileSystem!.readFile(path);
-      this.#size = this.#bytes.length;
+      this.#size = info.size;
+      this.#records = countLines(path, info.size);
       // A line cut short by a crash must not swallow the next one appended.
-      if (this.#bytes[this.#size - 1] !== NEWLINE) this.append([""]);
+      if (fileSystem!.tail(path, 1)[0] !== NEWLINE) this.append([""]);
     }
   }
 
@@ -63,47 +143,106 @@ class Spool {
     return this.#size > this.#delivered;
   }
 
+  /** Whether another backend is replaying the spool now. */
+  heldByOther(owner: object): boolean {
+    return this.#holder !== undefined && this.#holder !== owner;
+  }
+
+  /** Takes the reader's lock; false when another backend holds it. */
+  claim(owner: object): boolean {
+    if (this.heldByOther(owner)) return false;
+    this.#holder = owner;
+    return true;
+  }
+
   /** Appends records, one per line. Throws what the file system reports. */
   append(lines: readonly string[]): void {
     if (lines.length === 0) return;
+    const data = encoder.encode(lines.join("\n") + "\n");
     if (!this.#dirMade) {
       fileSystem!.mkdirp(dirname(this.path));
       this.#dirMade = true;
     }
-    const data = encoder.encode(lines.join("\n") + "\n");
-    fileSystem!.appendFile(this.path, data);
-    this.#size += data.length;
-  }
-
-  /** Up to `n` records after the ones delivered or taken. */
-  take(n: number): string[] {
-    if (this.#bytes.length < this.#size) this.#bytes = fileSystem!.readFile(this.path);
-    const lines: string[] = [];
-    let at = this.#taken;
-    while (lines.length < n && at < this.#bytes.length) {
-      let end = this.#bytes.indexOf(NEWLINE, at);
-      if (end < 0) end = this.#bytes.length;
-      const line = decoder.decode(this.#bytes.subarray(at, end)).trim();
-      if (line !== "") lines.push(line);
-      at = end + 1;
+    try {
+      fileSystem!.appendFile(this.path, data);
+    } catch {
+      // The directory may have been removed since: make it again, once.
+      fileSystem!.mkdirp(dirname(this.path));
+      fileSystem!.appendFile(this.path, data);
     }
-    this.#taken = Math.min(at, this.#bytes.length);
-    return lines;
+    this.#size += data.length;
+    for (const line of lines) if (line.trim() !== "") this.#records++;
   }
 
-  /** The records taken are delivered (or given up); removes the file when all are. */
-  commit(): void {
+  /**
+   * The holder's next batch: up to `n` records after the ones delivered.
+   * When the file was deleted or cut shorter meanwhile, what is in it now
+   * is what waits, and the records that vanished are counted in `lost`.
+   */
+  take(owner: object, n: number): Taken {
+    if (this.#holder !== owner) return { lines: [], lost: 0 };
+    const lost = this.#reconcile();
+    const lines: string[] = [];
+    if (this.#taken < this.#size) {
+      this.#taken = scanLines(this.path, this.#taken, this.#size, (bytes) => {
+        if (!isBlank(bytes)) lines.push(decoder.decode(bytes).trim());
+        return lines.length < n;
+      });
+    }
+    this.#takenRecords = lines.length;
+    return { lines, lost };
+  }
+
+  /** Compares with the file as it is; returns how many waiting records vanished. */
+  #reconcile(): number {
+    const info = fileSystem!.stat(this.path);
+    const real = info?.isFile ? info.size : 0;
+    if (real >= this.#size) return 0;
+    const waiting = this.#records - this.#deliveredRecords;
+    const left = real > 0 ? countLines(this.path, real) : 0;
+    this.#size = real;
+    this.#delivered = this.#taken = 0;
+    this.#records = left;
+    this.#deliveredRecords = this.#takenRecords = 0;
+    if (info === undefined) this.#dirMade = false;
+    return Math.max(0, waiting - left);
+  }
+
+  /** The holder's batch is delivered (or given up); removes the file when all is. */
+  commit(owner: object): void {
+    if (this.#holder !== owner) return;
     this.#delivered = this.#taken;
+    this.#deliveredRecords += this.#takenRecords;
+    this.#takenRecords = 0;
     if (this.#delivered >= this.#size) {
       fileSystem!.remove(this.path);
       this.#size = this.#delivered = this.#taken = 0;
-      this.#bytes = new Uint8Array(0);
+      this.#records = this.#deliveredRecords = 0;
     }
+    this.#unlock();
   }
 
-  /** The records taken were not delivered: take them again next time. */
-  release(): void {
+  /** The holder's batch was not delivered: it is taken again next time. */
+  putBack(owner: object): void {
+    if (this.#holder !== owner) return;
     this.#taken = this.#delivered;
+    this.#takenRecords = 0;
+    this.#unlock();
+  }
+
+  /** The backend stops using the spool; the last one out closes it. */
+  detach(owner: object): void {
+    this.putBack(owner);
+    this.#members.delete(owner);
+    if (this.#members.size === 0 && Spool.#open.get(this.#key) === this) Spool.#open.delete(this.#key);
+  }
+
+  /** Frees the lock; while records wait, the other backends get a turn. */
+  #unlock(): void {
+    const holder = this.#holder;
+    this.#holder = undefined;
+    if (!this.pending) return;
+    for (const [member, wake] of this.#members) if (member !== holder) wake();
   }
 }
 
@@ -123,11 +262,6 @@ function readPem(key: string, path: string): string {
       cause: e,
     });
   }
-}
-
-async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function isRetryable(status: number): boolean {
@@ -233,7 +367,7 @@ export class RestApiBackend extends BaseBackend {
     const where = `backend "${this.name}" (rest_api)`;
     let url: URL;
     try {
-      url = new URL(c.endpoint as string);
+      ({ url, safeUrl: this.#safeUrl } = secretSafeUrl(c.endpoint as string));
     } catch {
       throw new LoggerConfigurationError(`Invalid logger configuration at ${where}: "endpoint" is not a valid URL`, {
         details: { key: "endpoint" },
@@ -252,9 +386,6 @@ export class RestApiBackend extends BaseBackend {
         { details: { key: "endpoint", host: url.host } },
       );
     }
-    registerSecret(url.password);
-    for (const [k, v] of url.searchParams) if (/key|token|secret|auth|pass|sig/i.test(k)) registerSecret(v);
-    this.#safeUrl = url.origin + url.pathname;
     this.#method = c.method as string;
     this.#headers = { ...(c.headers as Record<string, string>) };
     if (url.username !== "" || url.password !== "") {
@@ -323,7 +454,7 @@ export class RestApiBackend extends BaseBackend {
         );
       }
       try {
-        this.#spool = new Spool(path);
+        this.#spool = Spool.acquire(path, this, () => this.#kick());
       } catch (e) {
         throw new LoggerConfigurationError(`Cannot open the spool ${JSON.stringify(path)}: ${describeError(e)}`, {
           details: { key: "fallbackFile", path },
@@ -472,7 +603,12 @@ export class RestApiBackend extends BaseBackend {
   }
 
   #hasWork(): boolean {
-    if (this.#spool?.pending) return !this.#spoolBusy;
+    const spool = this.#spool;
+    if (spool?.pending) {
+      // Another backend replays the shared spool: queued records only go behind it.
+      if (spool.heldByOther(this)) return this.#queue.size > 0;
+      return !this.#spoolBusy;
+    }
     return this.#queue.size > 0 && this.#batchReady();
   }
 
@@ -502,15 +638,25 @@ export class RestApiBackend extends BaseBackend {
   #nextBatch(): Batch | undefined {
     const spool = this.#spool;
     if (spool?.pending) {
-      if (this.#spoolBusy) return undefined;
       // Spooled records are older than queued ones: queued ones go behind them.
       this.#spillOverflow();
       this.#toSpool(this.#queue.drain(), "behind spooled records");
       this.#timerDue = false;
-      const lines = spool.take(this.#batchSize);
+      if (this.#spoolBusy) return undefined;
+      if (!spool.claim(this)) {
+        // Another backend replays it: nothing here to wait for.
+        for (const done of this.#spoolWaiters.splice(0)) done();
+        return undefined;
+      }
+      const { lines, lost } = spool.take(this, this.#batchSize);
+      if (lost > 0) {
+        this.recordDrop(lost, `the spool ${spool.path} was deleted or truncated while records waited in it`);
+      }
       if (lines.length === 0) {
-        spool.commit();
-        return this.#nextBatch();
+        // Nothing left to read (blank lines at most): settled, and never retried at once.
+        spool.commit(this);
+        if (spool.pending) this.#pausedUntil = Date.now() + backoffDelay(1, this.#backoff);
+        return undefined;
       }
       this.#spoolBusy = true;
       return { lines, key: crypto.randomUUID(), firstSeq: -1 };
@@ -547,7 +693,7 @@ export class RestApiBackend extends BaseBackend {
         this.stats.bytesWritten += outcome.bytes;
         if (replay) {
           this.stats.replayed = (this.stats.replayed as number) + delivered;
-          this.#spool!.commit();
+          this.#spool!.commit(this);
         }
         if (outcome.rejectedItems > 0) {
           this.recordFailure(
@@ -564,9 +710,9 @@ export class RestApiBackend extends BaseBackend {
       }
       case "rejected":
         // The endpoint refused this batch for good; sending it again cannot help.
-        this.recordFailure(outcome.error, n);
+        this.recordFailure(outcome.error, 0);
         this.stats.messagesDropped += n;
-        if (replay) this.#spool!.commit();
+        if (replay) this.#spool!.commit(this);
         return;
       case "failed":
         this.recordFailure(outcome.error, 0);
@@ -574,11 +720,11 @@ export class RestApiBackend extends BaseBackend {
         if (this.#spool !== undefined) {
           this.#pausedUntil = Date.now() + backoffDelay(this.#failStreak, this.#backoff);
         }
-        if (replay) this.#spool!.release();
+        if (replay) this.#spool!.putBack(this);
         else this.#giveUp(batch.lines, `undeliverable after ${this.#retryCount} retries`);
         return;
       case "aborted":
-        if (replay) this.#spool!.release();
+        if (replay) this.#spool!.putBack(this);
         else this.#giveUp(batch.lines, "undelivered at shutdown");
         return;
     }
@@ -599,7 +745,7 @@ export class RestApiBackend extends BaseBackend {
         contentType = "application/json";
       }
       let bytes = encoder.encode(text);
-      if (this.#compression) bytes = await gzip(bytes);
+      if (this.#compression) bytes = await gzipBytes(bytes);
       return { bytes, contentType };
     })();
   }
@@ -750,7 +896,7 @@ export class RestApiBackend extends BaseBackend {
     this.#closed = true;
     const deadline = Date.now() + this.#shutdownTimeoutMs;
     await this.#withDeadline(this.flush(), this.#shutdownTimeoutMs);
-    if (this.#spool?.pending && this.#pausedUntil <= Date.now()) {
+    if (this.#spool?.pending && !this.#spool.heldByOther(this) && this.#pausedUntil <= Date.now()) {
       // The endpoint answers: let the replay finish rather than leave delivered records in the spool.
       this.#holdProcess();
       this.#startWorkers();
@@ -761,6 +907,8 @@ export class RestApiBackend extends BaseBackend {
     }
     this.#stopped = true;
     await this.#drainNow("undelivered at shutdown");
+    // Other backends on the same file carry on with it.
+    this.#spool?.detach(this);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const remove of this.#removeHooks.splice(0)) remove();
@@ -829,17 +977,6 @@ export class RestApiBackend extends BaseBackend {
   /** Counters: batchesSent, messagesWritten, retries, messagesDropped, spooled, replayed, queued, lastError. */
   override getStats(): ReturnType<BaseBackend["getStats"]> {
     return { ...super.getStats(), queued: this.#queue.size + this.#overflow.length };
-  }
-
-  /** A description without secrets (header values and the encryption key are redacted). */
-  override toJSON(): Record<string, unknown> {
-    const config: Record<string, unknown> = { ...this.config };
-    if (config.headers) {
-      config.headers = Object.fromEntries(Object.keys(config.headers as object).map((k) => [k, "[REDACTED]"]));
-    }
-    if (config.encryptionKey !== undefined) config.encryptionKey = "[REDACTED]";
-    config.endpoint = this.#safeUrl;
-    return { type: "rest_api", name: this.name, config, stats: this.getStats() };
   }
 }
 

@@ -44,6 +44,7 @@ interface NodeFs {
 }
 
 const fs = builtin<NodeFs>("node:fs");
+const nodePath = builtin<{ resolve(path: string): string }>("node:path");
 
 /** Facts about a path. */
 export interface PathInfo {
@@ -105,6 +106,10 @@ export interface FileSystem {
   openRead(path: string): ReadHandle;
   /** The last `length` bytes of a file (fewer when it is shorter). */
   tail(path: string, length: number): Uint8Array;
+  /** Up to `length` bytes of a file from byte `position` (fewer at its end). */
+  readRange(path: string, position: number, length: number): Uint8Array;
+  /** The absolute form of a path, for telling whether two paths name one file. */
+  resolve(path: string): string;
   /** Facts about a path, or undefined when it does not exist. */
   stat(path: string): PathInfo | undefined;
   /** Creates a directory and its parents. */
@@ -173,6 +178,22 @@ export const fileSystem: FileSystem | undefined = fs === undefined || runtimeNam
       fs.closeSync(fd);
     }
   },
+  readRange(path, position, length) {
+    const fd = fs.openSync(path, "r");
+    try {
+      const into = new Uint8Array(Math.max(0, length));
+      let got = 0;
+      while (got < into.length) {
+        const n = fs.readSync(fd, into, got, into.length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return into.subarray(0, got);
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
+  resolve: (path) => nodePath?.resolve(path) ?? path,
   stat(path) {
     try {
       const s = fs.statSync(path);

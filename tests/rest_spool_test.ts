@@ -1,0 +1,215 @@
+/**
+ * The REST fallback spool under sharing and outside interference: two
+ * backends on one spool file, a spool deleted or truncated while records
+ * wait in it, and replay of a large spool while new records keep coming.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { getLogger, type Logger } from "../mod.ts";
+import { freePort, type RecordedRequest, startServer, text } from "./_http_server.ts";
+import { runScript, tempDir, waitFor } from "./_helpers.ts";
+
+const FAST = { retryBaseDelay: 0.01, retryMaxDelay: 0.05, retryJitter: false, timeoutSeconds: 5, shutdownTimeout: 5 };
+
+let counter = 0;
+function restLogger(config: Record<string, unknown>): Logger {
+  return getLogger(`rest_spool_${++counter}`, { level: "debug", backends: [{ type: "rest_api", ...FAST, ...config }] });
+}
+
+function stats(logger: Logger): Record<string, unknown> {
+  return logger.getBackends()[0].getStats();
+}
+
+function jinpyMessages(requests: RecordedRequest[]): string[] {
+  return requests.filter((r) => r.headers["x-down"] === undefined).flatMap((r) => {
+    try {
+      return (JSON.parse(text(r)).logs as { message: string }[]).map((l) => l.message);
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe("RestApiBackend fallback spool", () => {
+  test("two backends sharing one fallbackFile lose nothing through an outage", async () => {
+    const dir = tempDir();
+    const spool = join(dir.path, "api_fallback.log");
+    let down = true;
+    const delivered: string[] = [];
+    const server = await startServer((r) => {
+      if (down) return { status: 503 };
+      delivered.push(...(JSON.parse(text(r)).logs as { message: string }[]).map((l) => l.message));
+      return undefined;
+    });
+    try {
+      const config = { endpoint: server.url, retryCount: 1, batchSize: 5, fallbackToFile: true, fallbackFile: spool };
+      const a = restLogger(config);
+      const b = restLogger(config);
+      for (let i = 0; i < 15; i++) {
+        a.info(`a${i}`);
+        b.info(`b${i}`);
+      }
+      await Promise.all([a.flush(), b.flush()]);
+      assert.equal((stats(a).spooled as number) + (stats(b).spooled as number), 30, "both spooled everything");
+      down = false;
+      assert.ok(await waitFor(() => new Set(delivered).size === 30 && !existsSync(spool), 10_000), "all 30 arrive");
+      const expected = [...Array(15).keys()].flatMap((i) => [`a${i}`, `b${i}`]).sort();
+      assert.deepEqual([...new Set(delivered)].sort(), expected);
+      // Each backend's own records arrive in the order it logged them.
+      for (const who of ["a", "b"]) {
+        const mine = delivered.filter((m) => m.startsWith(who));
+        assert.deepEqual(mine, [...Array(15).keys()].map((i) => `${who}${i}`));
+      }
+      await Promise.all([a.shutdown(), b.shutdown()]);
+      assert.equal(stats(a).messagesDropped, 0);
+      assert.equal(stats(b).messagesDropped, 0);
+      assert.equal((stats(a).replayed as number) + (stats(b).replayed as number), 30);
+      assert.ok(!existsSync(spool));
+    } finally {
+      await server.close();
+      dir.cleanup();
+    }
+  });
+
+  test("a backend that shuts down leaves the shared spool to the other one", async () => {
+    const dir = tempDir();
+    const spool = join(dir.path, "shared.log");
+    const port = await freePort();
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    try {
+      const config = {
+        endpoint: `http://127.0.0.1:${port}/in`,
+        retryCount: 0,
+        batchSize: 4,
+        fallbackToFile: true,
+        fallbackFile: spool,
+      };
+      const a = restLogger(config);
+      const b = restLogger(config);
+      for (let i = 0; i < 6; i++) a.info(`a${i}`);
+      await a.flush();
+      for (let i = 0; i < 6; i++) b.info(`b${i}`);
+      await b.flush();
+      const started = Date.now();
+      await a.shutdown();
+      assert.ok(Date.now() - started < 3000, "shutdown does not wait on a spool it cannot deliver");
+      assert.equal(readFileSync(spool, "utf8").trim().split("\n").length, 12);
+      server = await startServer(undefined, port);
+      const s = server;
+      b.info("b6");
+      await b.flush();
+      assert.ok(await waitFor(() => jinpyMessages(s.requests).length === 13 && !existsSync(spool), 10_000));
+      assert.deepEqual(jinpyMessages(s.requests), [
+        ...[...Array(6).keys()].map((i) => `a${i}`),
+        ...[...Array(7).keys()].map((i) => `b${i}`),
+      ]);
+      await b.shutdown();
+      assert.equal(stats(b).messagesDropped, 0);
+    } finally {
+      await server?.close();
+      dir.cleanup();
+    }
+  });
+
+  for (const how of ["deleted", "truncated"] as const) {
+    test(`a spool ${how} while records wait in it: no freeze, the loss is counted, new records arrive`, async () => {
+      const dir = tempDir();
+      try {
+        const port = await freePort();
+        const spool = join(dir.path, "spool.log");
+        const script = `
+import { getLogger } from "@jinpy/logger";
+import { rmSync, writeFileSync, existsSync } from "node:fs";
+const messages = [];
+let ticks = 0;
+const tick = setInterval(() => ticks++, 5);
+const logger = getLogger("freeze", { backends: [{ type: "rest_api", endpoint: "http://127.0.0.1:${port}/in",
+  retryCount: 0, retryBaseDelay: 0.01, retryMaxDelay: 0.02, retryJitter: false, batchSize: 5,
+  fallbackToFile: true, fallbackFile: ${JSON.stringify(spool)}, shutdownTimeout: 2 }] });
+for (let i = 0; i < 8; i++) logger.info("old" + i);
+await logger.flush();
+if (!existsSync(${JSON.stringify(spool)})) throw new Error("nothing spooled");
+${how === "deleted" ? `rmSync(${JSON.stringify(spool)});` : `writeFileSync(${JSON.stringify(spool)}, "");`}
+const server = (await import("node:http")).createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => body += c);
+  req.on("end", () => { for (const l of JSON.parse(body).logs) messages.push(l.message); res.end("ok"); });
+});
+await new Promise((r) => server.listen(${port}, "127.0.0.1", r));
+const before = ticks;
+for (let i = 0; i < 3; i++) logger.info("new" + i);
+await logger.flush();
+const end = Date.now() + 5000;
+while (messages.length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+await new Promise((r) => setTimeout(r, 100));
+const s = logger.getBackends()[0].getStats();
+await logger.shutdown();
+clearInterval(tick);
+server.close();
+console.log(JSON.stringify({ messages, dropped: s.messagesDropped, ticks: ticks - before }));
+`;
+        const r = await runScript(dir.path, script, { timeoutMs: 15_000 });
+        assert.equal(r.code, 0, `the script ended by itself (stderr: ${r.stderr.slice(0, 500)})`);
+        const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+        assert.deepEqual(out.messages, ["new0", "new1", "new2"]);
+        assert.equal(out.dropped, 8, "the 8 records that vanished with the spool are counted dropped");
+        assert.ok(out.ticks > 5, "timers kept running");
+        assert.match(r.stderr, /spool/);
+        assert.equal(
+          r.stderr.split("\n").filter((l) => /vanished|deleted|truncated/.test(l)).length,
+          1,
+          "reported once",
+        );
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
+
+  test("replaying a large spool while records keep coming reads each byte about once", async () => {
+    const dir = tempDir();
+    const spool = join(dir.path, "big.log");
+    const server = await startServer();
+    try {
+      const pad = "x".repeat(400);
+      const n = 30_000;
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) {
+        lines.push(JSON.stringify({ timestamp: "2026-01-01T00:00:00.000Z", level: "info", message: `s${i}`, pad }));
+      }
+      const content = lines.join("\n") + "\n";
+      /** Replays the spool to its end; with `logging`, a new record about every batch. */
+      const replay = async (logging: boolean) => {
+        server.requests.length = 0;
+        writeFileSync(spool, content);
+        const started = Date.now();
+        const logger = restLogger({ endpoint: server.url, batchSize: 50, fallbackToFile: true, fallbackFile: spool });
+        let logged = 0;
+        while (existsSync(spool) && Date.now() - started < 30_000) {
+          // Each is appended behind the spooled records, and the next batch is read after it.
+          if (logging) logger.info(`n${logged++}`);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        await logger.flush();
+        const elapsed = Date.now() - started;
+        assert.ok(await waitFor(() => jinpyMessages(server.requests).length === n + logged, 10_000));
+        const got = jinpyMessages(server.requests);
+        assert.equal(got[0], "s0");
+        assert.equal(got[n - 1], `s${n - 1}`);
+        if (logged > 0) assert.equal(got.at(-1), `n${logged - 1}`);
+        await logger.shutdown();
+        rmSync(spool, { force: true });
+        return elapsed;
+      };
+      const quiet = await replay(false);
+      const busy = await replay(true);
+      // Reading the whole file again after every append makes the busy replay many times slower.
+      assert.ok(busy < 3 * quiet + 1500, `replay took ${busy} ms with appends, ${quiet} ms without`);
+    } finally {
+      await server.close();
+      dir.cleanup();
+    }
+  });
+});
