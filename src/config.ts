@@ -721,6 +721,13 @@ function fromPythonDialect(c: Record<string, unknown>, where: string): void {
     }
   }
   delete c.baseUrl;
+  // The Python edition's network backends flush their buffer every flush_interval seconds.
+  if (
+    (c.type === "rest_api" || c.type === "websocket") && typeof c.flushInterval === "number" &&
+    c.batchTimeout === undefined
+  ) {
+    c.batchTimeout = c.flushInterval;
+  }
   if (c.type === "rest_api" && c.timeout !== undefined && c.timeoutSeconds === undefined) {
     c.timeoutSeconds = c.timeout;
   }

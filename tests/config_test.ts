@@ -57,7 +57,10 @@ test("the Python edition's production dump maps file keys (gzip → compression 
 });
 
 test("the Python edition's cloud dump joins base_url and endpoint and turns api_key into a bearer header", () => {
-  const c = normalizeLoggerConfig(python.cloud);
+  const c = normalizeLoggerConfig({
+    ...python.cloud,
+    backends: [{ ...python.cloud.backends[0], flush_interval: 2.5 }],
+  });
   const r = c.backends[0];
   assert.equal(r.type, "rest_api");
   assert.equal(r.endpoint, new URL("/logs", "https://logs.example.com/api/v1/logs").href);
@@ -70,6 +73,7 @@ test("the Python edition's cloud dump joins base_url and endpoint and turns api_
   assert.equal(r.retryJitter, true);
   assert.equal(r.verifySsl, true);
   assert.equal(r.method, "POST");
+  assert.equal(r.batchTimeout, 2.5, "flush_interval is the Python edition's batch timeout");
 });
 
 test("snake_case keys of the seed are accepted and normalized to camelCase", () => {
