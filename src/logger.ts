@@ -223,6 +223,8 @@ export class Logger {
   readonly name: string;
   #core: Core;
   #bound: Context | undefined;
+  /** Made by `bind`: the backends belong to the parent. */
+  #child = false;
 
   /**
    * Loggers are made by {@link getLogger}; this constructor is for
@@ -238,6 +240,7 @@ export class Logger {
     if (child !== undefined) {
       this.#core = child.core;
       this.#bound = child.bound;
+      this.#child = true;
       return;
     }
     this.#core = newCore(config === undefined ? undefined : normalizeLoggerConfig(config));
@@ -338,7 +341,8 @@ export class Logger {
 
   /**
    * A child logger with `context` merged into every record; it shares the
-   * backends, level and correlation id.
+   * backends, level and correlation id. Shutting a child down (or leaving
+   * its `await using` scope) only flushes: the backends stay the parent's.
    *
    * @param context Fields for every record of the child.
    * @returns The child logger.
@@ -396,7 +400,11 @@ export class Logger {
     return this.#core.backends.filter((b): b is BaseBackend => b instanceof BaseBackend);
   }
 
-  /** Counters of the logger and each backend. */
+  /**
+   * Counters of the logger and each backend. Loggers on the global config
+   * share its backends, so their backend counters are shared too, and start
+   * again when `setGlobalConfig` replaces the backends.
+   */
   getStats(): LoggerStats {
     const core = this.#core;
     const backends = this.getBackends().map((b) => ({
@@ -427,9 +435,12 @@ export class Logger {
 
   /**
    * Flushes and shuts down every backend. Idempotent: later calls return the
-   * same promise. Records logged afterwards are dropped and counted.
+   * same promise. Records logged afterwards are dropped and counted. On a
+   * child made with `bind` it only flushes. Loggers on the global config
+   * share its backends: the last of them to shut down closes them.
    */
   shutdown(): Promise<void> {
+    if (this.#child) return this.flush();
     const core = this.#core;
     if (core.closing === undefined) {
       core.closing = core.shared !== undefined
@@ -535,9 +546,12 @@ export function setGlobalConfig(config: LoggerConfigInput): void {
   const old = globalSet;
   globalConfig = normalized;
   globalSet = set;
+  const followers = old?.users ?? 0;
   for (const logger of loggers.values()) moveToSet(logger, set);
-  // Nobody followed the old set: release its backends now.
-  if (old !== undefined && old.users === 0) settleAll(old.backends, (b) => b.shutdown(), "global").catch(() => {});
+  // Nobody followed the old set (the last follower's move already closed it otherwise).
+  if (old !== undefined && old.users === 0 && followers === 0) {
+    settleAll(old.backends, (b) => b.shutdown(), "global").catch(() => {});
+  }
 }
 
 /**
@@ -565,4 +579,10 @@ export function getGlobalConfig(): NormalizedLoggerConfig | undefined {
  */
 export async function shutdownAll(): Promise<void> {
   await Promise.all([...loggers.values()].map((l) => l.shutdown()));
+  // A global config nobody used yet still holds open backends.
+  const unused = globalSet;
+  if (unused !== undefined && unused.users === 0) {
+    globalSet = undefined;
+    await settleAll(unused.backends, (b) => b.shutdown(), "global");
+  }
 }

@@ -80,6 +80,17 @@ test("bind merges context and shares backends; the parent is unchanged", () => {
   assert.equal(child.getBackends()[0], logger.getBackends()[0]);
 });
 
+test("disposing a bound child only flushes: the parent keeps logging", async () => {
+  const logger = fresh();
+  {
+    await using request = logger.bind({ request_id: "r-9" });
+    request.info("inside the request");
+  }
+  logger.info("after the request");
+  assert.equal(logger.getStats().messagesDropped, 0);
+  assert.deepEqual(memoryOf(logger).records().map((r) => r.message), ["inside the request", "after the request"]);
+});
+
 test("withContext attaches implicit context across await", async () => {
   const logger = fresh();
   await logger.withContext({ trace_id: "abc" }, async () => {
