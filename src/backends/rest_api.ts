@@ -41,9 +41,15 @@ const READ_CHUNK = 65536;
 /**
  * Calls `visit` with each line of `path` in bytes `[from, to)`, reading in
  * chunks, until it returns false; the last piece counts as a line even
- * without its newline. Returns the offset after the last line visited.
+ * without its newline (`complete` is false then). Returns the offset after
+ * the last line visited.
  */
-function scanLines(path: string, from: number, to: number, visit: (line: Uint8Array) => boolean): number {
+function scanLines(
+  path: string,
+  from: number,
+  to: number,
+  visit: (line: Uint8Array, complete: boolean) => boolean,
+): number {
   let at = from;
   let chunk = READ_CHUNK;
   while (at < to) {
@@ -52,12 +58,12 @@ function scanLines(path: string, from: number, to: number, visit: (line: Uint8Ar
     const end = bytes.length < want || at + want >= to;
     let start = 0;
     for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
-      const more = visit(bytes.subarray(start, nl));
+      const more = visit(bytes.subarray(start, nl), true);
       start = nl + 1;
       if (!more) return at + start;
     }
     if (end) {
-      if (start < bytes.length) visit(bytes.subarray(start));
+      if (start < bytes.length) visit(bytes.subarray(start), false);
       return at + bytes.length;
     }
     // A line longer than the chunk: read more of it at once.
@@ -82,10 +88,47 @@ function countLines(path: string, size: number): number {
   return n;
 }
 
-/** What `Spool.take` found: the records, and how many vanished with the file. */
+/** Whether a spooled line is a whole record (a JSON object), not a piece cut short or garbage. */
+function isRecordText(text: string): boolean {
+  if (!text.startsWith("{")) return false;
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What `Spool.take` found: the records, how many vanished with the file,
+ * and how many lines could not be records (cut short, or not JSON).
+ */
 interface Taken {
   lines: string[];
   lost: number;
+  unreadable: number;
+}
+
+/**
+ * A digest of everything that decides where and how a backend delivers its
+ * records. Backends may share a spool only when theirs are equal: a record
+ * spooled by one is replayed by any of them. Secrets enter it only hashed,
+ * and it is never shown.
+ */
+function targetFingerprint(parts: readonly string[]): string {
+  // Two 32-bit lanes (FNV-1a, and a variant with another prime and a shift) over the length-prefixed parts.
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (const part of parts) {
+    const text = `${part.length}:${part}`;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
 /**
@@ -95,17 +138,26 @@ interface Taken {
  * (the holder) takes a batch, then commits it (delivered) or puts it back.
  * Appends only extend the file, so "delivered up to here" stays a single
  * byte offset. The file is read from the first record not yet taken, never
- * whole.
+ * whole. Only backends with the same delivery target share a spool.
  */
 class Spool {
   static #open = new Map<string, Spool>();
 
-  /** The spool of `path`, shared with every backend that uses the same file. */
-  static acquire(path: string, owner: object, wake: () => void): Spool {
+  /** Whether `path` is the spool of backends that deliver to a target other than `target`. */
+  static sharedElsewhere(path: string, target: string): boolean {
+    const spool = Spool.#open.get(fileSystem!.resolve(path));
+    return spool !== undefined && spool.#target !== target;
+  }
+
+  /**
+   * The spool of `path`, shared with every backend that uses the same file
+   * (which `sharedElsewhere` checked delivers to the same `target`).
+   */
+  static acquire(path: string, target: string, owner: object, wake: () => void): Spool {
     const key = fileSystem!.resolve(path);
     let spool = Spool.#open.get(key);
     if (spool === undefined) {
-      spool = new Spool(path, key);
+      spool = new Spool(path, key, target);
       Spool.#open.set(key, spool);
     }
     spool.#members.set(owner, wake);
@@ -114,6 +166,7 @@ class Spool {
 
   readonly path: string;
   #key: string;
+  #target: string;
   #members = new Map<object, () => void>();
   #holder: object | undefined;
   /** Bytes appended (the file's size as far as this process knows). */
@@ -124,11 +177,14 @@ class Spool {
   #records = 0;
   #deliveredRecords = 0;
   #takenRecords = 0;
+  /** Waiting records that vanished with the file, not yet reported by a `take`. */
+  #lost = 0;
   #dirMade = false;
 
-  private constructor(path: string, key: string) {
+  private constructor(path: string, key: string, target: string) {
     this.path = path;
     this.#key = key;
+    this.#target = target;
     const info = fileSystem!.stat(path);
     if (info?.isFile && info.size > 0) {
       this.#size = info.size;
@@ -158,6 +214,8 @@ class Spool {
   /** Appends records, one per line. Throws what the file system reports. */
   append(lines: readonly string[]): void {
     if (lines.length === 0) return;
+    // Appending behind a file cut shorter than we know would misplace every offset.
+    if (this.#size > 0) this.#lost += this.#reconcile();
     const data = encoder.encode(lines.join("\n") + "\n");
     if (!this.#dirMade) {
       fileSystem!.mkdirp(dirname(this.path));
@@ -180,17 +238,23 @@ class Spool {
    * is what waits, and the records that vanished are counted in `lost`.
    */
   take(owner: object, n: number): Taken {
-    if (this.#holder !== owner) return { lines: [], lost: 0 };
-    const lost = this.#reconcile();
+    if (this.#holder !== owner) return { lines: [], lost: 0, unreadable: 0 };
+    const lost = this.#lost + this.#reconcile();
+    this.#lost = 0;
     const lines: string[] = [];
+    let unreadable = 0;
     if (this.#taken < this.#size) {
-      this.#taken = scanLines(this.path, this.#taken, this.#size, (bytes) => {
-        if (!isBlank(bytes)) lines.push(decoder.decode(bytes).trim());
+      this.#taken = scanLines(this.path, this.#taken, this.#size, (bytes, complete) => {
+        if (isBlank(bytes)) return true;
+        // A piece without its newline was cut short: nothing here is still writing it.
+        const text = decoder.decode(bytes).trim();
+        if (complete && isRecordText(text)) lines.push(text);
+        else unreadable++;
         return lines.length < n;
       });
     }
-    this.#takenRecords = lines.length;
-    return { lines, lost };
+    this.#takenRecords = lines.length + unreadable;
+    return { lines, lost, unreadable };
   }
 
   /** Compares with the file as it is; returns how many waiting records vanished. */
@@ -205,6 +269,11 @@ class Spool {
     this.#records = left;
     this.#deliveredRecords = this.#takenRecords = 0;
     if (info === undefined) this.#dirMade = false;
+    if (real > 0 && fileSystem!.tail(this.path, 1)[0] !== NEWLINE) {
+      // Cut mid-line: end that piece, so it is skipped as unreadable and the next record starts a line of its own.
+      fileSystem!.appendFile(this.path, encoder.encode("\n"));
+      this.#size++;
+    }
     return Math.max(0, waiting - left);
   }
 
@@ -214,12 +283,17 @@ class Spool {
     this.#delivered = this.#taken;
     this.#deliveredRecords += this.#takenRecords;
     this.#takenRecords = 0;
-    if (this.#delivered >= this.#size) {
-      fileSystem!.remove(this.path);
-      this.#size = this.#delivered = this.#taken = 0;
-      this.#records = this.#deliveredRecords = 0;
+    try {
+      if (this.#delivered >= this.#size) {
+        fileSystem!.remove(this.path);
+        this.#size = this.#delivered = this.#taken = 0;
+        this.#records = this.#deliveredRecords = 0;
+      }
+    } catch {
+      // The file stays; the offsets still say everything in it is delivered.
+    } finally {
+      this.#unlock();
     }
-    this.#unlock();
   }
 
   /** The holder's batch was not delivered: it is taken again next time. */
@@ -230,19 +304,36 @@ class Spool {
     this.#unlock();
   }
 
-  /** The backend stops using the spool; the last one out closes it. */
+  /**
+   * The backend stops using the spool; the last one out closes it. Records
+   * still waiting are left to the others, which are told so now, whether
+   * or not the one leaving was replaying.
+   */
   detach(owner: object): void {
-    this.putBack(owner);
+    if (this.#holder === owner) {
+      this.#taken = this.#delivered;
+      this.#takenRecords = 0;
+      this.#holder = undefined;
+    }
     this.#members.delete(owner);
-    if (this.#members.size === 0 && Spool.#open.get(this.#key) === this) Spool.#open.delete(this.#key);
+    if (this.#members.size === 0) {
+      if (Spool.#open.get(this.#key) === this) Spool.#open.delete(this.#key);
+      return;
+    }
+    this.#wakeMembers(owner);
   }
 
   /** Frees the lock; while records wait, the other backends get a turn. */
   #unlock(): void {
     const holder = this.#holder;
     this.#holder = undefined;
-    if (!this.pending) return;
-    for (const [member, wake] of this.#members) if (member !== holder) wake();
+    this.#wakeMembers(holder);
+  }
+
+  /** Tells every member but `except` that the spool waits, unlocked. */
+  #wakeMembers(except: object | undefined): void {
+    if (this.#holder !== undefined || !this.pending) return;
+    for (const [member, wake] of this.#members) if (member !== except) wake();
   }
 }
 
@@ -341,6 +432,8 @@ export class RestApiBackend extends BaseBackend {
   #waiters: { target: number; resolve: () => void }[] = [];
   #spoolBusy = false;
   #pausedUntil = 0;
+  /** After an unexpected error no worker starts before this time. */
+  #faultUntil = 0;
   #failStreak = 0;
   #abort = new AbortController();
   #sleepers = new Set<() => void>();
@@ -453,8 +546,22 @@ export class RestApiBackend extends BaseBackend {
           { details: { key: "fallbackFile", path } },
         );
       }
+      const target = this.#targetFingerprint();
+      if (Spool.sharedElsewhere(path, target)) {
+        this.#client.close();
+        const own = path.replace(/(\.[^./\\]*)?$/, (ext) => `_${this.name.replace(/[^\w.-]+/g, "_")}${ext}`);
+        throw new LoggerConfigurationError(
+          `Invalid logger configuration at ${where}: "fallbackFile" ${
+            JSON.stringify(path)
+          } is already the spool of a backend that delivers elsewhere (another endpoint, method, headers, payloadFormat, encryption or compression); sharing it would send that backend's records here, and this one's there`,
+          {
+            details: { key: "fallbackFile", path },
+            suggestions: [`Give this backend its own "fallbackFile", e.g. ${JSON.stringify(own)}`],
+          },
+        );
+      }
       try {
-        this.#spool = Spool.acquire(path, this, () => this.#kick());
+        this.#spool = Spool.acquire(path, target, this, () => this.#kick());
       } catch (e) {
         throw new LoggerConfigurationError(`Cannot open the spool ${JSON.stringify(path)}: ${describeError(e)}`, {
           details: { key: "fallbackFile", path },
@@ -466,6 +573,30 @@ export class RestApiBackend extends BaseBackend {
     this.#removeHooks.push(onBeforeExit(() => this.#deliverBeforeExit()), onExit(() => this.#saveAtExit()));
     // A spool left by an earlier run is replayed now, not only when the next record comes.
     if (this.#spool?.pending) this.#kick();
+  }
+
+  /**
+   * What a record spooled by this backend would be delivered to, and how:
+   * a backend replaying the spool sends it with its own settings, so only
+   * backends where all of these are equal may share one.
+   */
+  #targetFingerprint(): string {
+    const headers = Object.entries(this.#headers)
+      .map(([k, v]) => `${k.toLowerCase()}\n${v}`)
+      .sort();
+    const labels = Object.entries(this.#labels).map(([k, v]) => `${k}\n${v}`).sort();
+    return targetFingerprint([
+      this.#url,
+      this.#method.toUpperCase(),
+      this.#format,
+      this.#compression ? "gzip" : "",
+      this.#encryptionKey === undefined ? "plain" : "aes-gcm",
+      this.#encryptionKey ?? "",
+      this.#index,
+      ...labels,
+      "",
+      ...headers,
+    ]);
   }
 
   #tlsSettings(where: string): TlsSettings {
@@ -589,10 +720,11 @@ export class RestApiBackend extends BaseBackend {
 
   #startWorkers(): void {
     if (this.#stopped || this.#draining) return;
+    if (this.#faultUntil > Date.now()) return;
     this.#spillOverflow();
     while (this.#workers < this.#concurrency && this.#hasWork()) {
       this.#workers++;
-      this.#work().finally(() => {
+      this.#work().catch((e) => this.#workerFault(e)).finally(() => {
         this.#workers--;
         if (this.#workers === 0) { for (const done of this.#idle.splice(0)) done(); }
         this.#checkWaiters();
@@ -627,7 +759,10 @@ export class RestApiBackend extends BaseBackend {
       const batch = this.#nextBatch();
       if (batch === undefined) return;
       this.#inflight.add(batch);
-      const outcome = await this.#deliver(batch);
+      const outcome = await this.#deliver(batch).catch((e): Outcome => ({
+        kind: "failed",
+        error: e instanceof Error ? e : new Error(String(e)),
+      }));
       this.#inflight.delete(batch);
       this.#settle(batch, outcome);
       this.#checkWaiters();
@@ -648,9 +783,22 @@ export class RestApiBackend extends BaseBackend {
         for (const done of this.#spoolWaiters.splice(0)) done();
         return undefined;
       }
-      const { lines, lost } = spool.take(this, this.#batchSize);
+      let taken: Taken;
+      try {
+        taken = spool.take(this, this.#batchSize);
+      } catch (e) {
+        this.#spoolFault(e);
+        return undefined;
+      }
+      const { lines, lost, unreadable } = taken;
       if (lost > 0) {
         this.recordDrop(lost, `the spool ${spool.path} was deleted or truncated while records waited in it`);
+      }
+      if (unreadable > 0) {
+        this.recordDrop(
+          unreadable,
+          `the spool ${spool.path} held unreadable lines (cut short or not JSON); they were skipped`,
+        );
       }
       if (lines.length === 0) {
         // Nothing left to read (blank lines at most): settled, and never retried at once.
@@ -666,6 +814,48 @@ export class RestApiBackend extends BaseBackend {
     const lines = this.#queue.take(this.#batchSize);
     if (this.#queue.size < this.#batchSize) this.#timerDue = false;
     return { lines, key: crypto.randomUUID(), firstSeq };
+  }
+
+  /**
+   * Reading the spool failed (the file changed under us, or the file system
+   * refused): its records stay where they are, the lock goes to whoever is
+   * next, and this backend tries again after a pause.
+   */
+  #spoolFault(e: unknown): void {
+    const spool = this.#spool!;
+    this.#spoolBusy = false;
+    spool.putBack(this);
+    this.recordFailure(
+      new LoggerBackendError(`the spool ${spool.path} could not be read: ${describeError(e)}`, {
+        code: "LOGGER_SPOOL_READ",
+      }),
+      0,
+    );
+    this.#failStreak++;
+    this.#pausedUntil = Date.now() + backoffDelay(this.#failStreak, this.#backoff);
+  }
+
+  /**
+   * A worker ended on an unexpected error: it is reported once, the spool is
+   * left to the others, and delivery resumes after a pause rather than at
+   * once (an error that repeats must not spin).
+   */
+  #workerFault(e: unknown): void {
+    reportOnce(
+      `${this.name}:worker`,
+      `${this.name} backend: delivery stopped by an unexpected error, resuming after a pause: ${describeError(e)}`,
+    );
+    this.stats.lastError = describeError(e);
+    this.#spoolBusy = false;
+    this.#spool?.putBack(this);
+    this.#failStreak++;
+    const pause = backoffDelay(this.#failStreak, this.#backoff);
+    this.#faultUntil = Date.now() + pause;
+    const id = setTimeout(() => {
+      this.#faultUntil = 0;
+      this.#startWorkers();
+    }, pause);
+    unrefTimer(id);
   }
 
   #settle(batch: Batch, outcome: Outcome): void {
