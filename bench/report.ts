@@ -3,16 +3,10 @@
  * ratios to pino and to the raw limit (ratios first), and the targets.
  * Pure functions, no I/O, so the smoke test can check them on any runtime.
  */
+import type { CaseResult } from "./cases/_common.ts";
 
 /** One finished run of one implementation (what a case prints, plus wall time). */
-export interface Run {
-  impl: string;
-  n: number;
-  ms: number;
-  rate: number;
-  delivered?: number;
-  skipped?: string;
-  extra?: Record<string, number | string>;
+export interface Run extends CaseResult {
   /** Wall time of the whole process, measured by the driver. */
   wallMs?: number;
 }
