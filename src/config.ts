@@ -304,6 +304,12 @@ export interface LoggerConfig {
   environment?: string;
   /** Application version. */
   version?: string;
+  /**
+   * Per category (dotted name): `level`, `backends` and `context` for that
+   * logger and its descendants, e.g. `{ "app.db": { level: "debug" } }`.
+   * Used by `setGlobalConfig`.
+   */
+  loggers?: Record<string, LoggerConfig>;
 }
 
 /**
@@ -337,6 +343,8 @@ export interface NormalizedLoggerConfig {
   environment: string | undefined;
   /** Application version. */
   version: string | undefined;
+  /** Per-category configs as given (checked when the global config is set). */
+  loggers: Record<string, unknown>;
 }
 
 /**
@@ -385,6 +393,10 @@ const COMMON: Record<string, KeySpec> = {
   name: { kind: "string" },
   level: { kind: "level" },
   enabled: { kind: "boolean", default: true },
+  // Per-backend filters, checked where they are built (src/filters.ts).
+  fingersCrossed: { kind: "any" },
+  sample: { kind: "any" },
+  rateLimit: { kind: "any" },
 };
 
 /** Keys of the Python edition that carry no meaning here: accepted and dropped. */
@@ -501,6 +513,7 @@ const LOGGER_SCHEMA: Record<string, KeySpec> = {
   environment: { kind: "string" },
   version: { kind: "string" },
   enableSanitization: { kind: "boolean", default: true },
+  loggers: { kind: "object" },
 };
 
 /** `snake_case` → `camelCase`; camelCase stays as it is. */
@@ -904,5 +917,6 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     appName: out.appName as string | undefined,
     environment: out.environment as string | undefined,
     version: out.version as string | undefined,
+    loggers: { ...(out.loggers as Record<string, unknown> | undefined) },
   };
 }
