@@ -1,5 +1,6 @@
 import { LoggerConfigurationError } from "./errors.ts";
 import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
+import { contextFields } from "./context.ts";
 
 /**
  * Output formats: `json` one record per line; `console` human-readable,
@@ -909,7 +910,8 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
   return {
     level: out.level as number,
     backends: normalizedBackends,
-    context: { ...(out.context as Record<string, unknown>) },
+    // Read once, never throwing: hostile fields become markers.
+    context: contextFields(out.context),
     sensitiveFields: sanitize ? out.sensitiveFields as string[] : [],
     redactPatterns: out.redactPatterns as (string | RegExp)[],
     maxContextSize: out.maxContextSize as number,
