@@ -35,6 +35,12 @@ export interface BackendConfigBase {
   enabled?: boolean;
   /** Record format (`json`, `console`, `plain`, `structured`); each type has its own default. */
   format?: OutputFormat;
+  /** Hold records below `level` (default error) until one at or above it arrives, then write them first; per `withContext` scope; at most `maxBuffered` (1000) held, older ones discarded and counted. */
+  fingersCrossed?: { level?: LevelInput; maxBuffered?: number };
+  /** Keep this share of records (0 to 1), or a share per level, e.g. `{ debug: 0.01, info: 0.1 }`; the rest are counted as `sampledOut`. */
+  sample?: number | Partial<Record<string, number>>;
+  /** At most `records` per `perSeconds` (1) seconds; the rest are counted, then one "N records suppressed" record is written. */
+  rateLimit?: { records: number; perSeconds?: number };
 }
 
 /**
