@@ -50,6 +50,17 @@ const CASES: CaseSpec[] = [
       "`logger.debug(msg, ctx)` on an INFO logger vs. an empty method called the same way (after 100 k warm-up calls; each process reports the median of five loops of n calls).",
   },
   {
+    name: "filters",
+    title: "filters: records through per-backend filters to a file",
+    kind: "rate",
+    file: "filters.ts",
+    impls: ["none", "fingers-crossed", "sample"],
+    n: 200_000,
+    about: "Log calls per second into one FileBackend at DEBUG: none = no filter; fingers-crossed = " +
+      '`fingersCrossed: { level: "error" }`, each request (`withContext`) nine DEBUG + one INFO record, one ' +
+      "request in a hundred ends with ERROR instead and is written; sample = `sample: 0.1`.",
+  },
+  {
     name: "console_json",
     title: "console/json: JSON lines to stdout → /dev/null",
     kind: "rate",
