@@ -111,7 +111,7 @@ export interface FileBackendConfig extends BackendConfigBase {
  * const format: PayloadFormat = "ndjson";
  * ```
  */
-export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "elasticsearch";
+export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "otlp-protobuf" | "elasticsearch";
 
 /**
  * The REST API backend's options.
@@ -453,7 +453,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     encryptionKey: { kind: "string", secret: true },
     payloadFormat: {
       kind: "string",
-      values: ["jinpy", "ndjson", "loki", "otlp", "elasticsearch"],
+      values: ["jinpy", "ndjson", "loki", "otlp", "otlp-protobuf", "elasticsearch"],
       default: "jinpy",
     },
     compression: { kind: "boolean", default: false },
