@@ -59,6 +59,13 @@ export interface ConsoleBackendConfig extends BackendConfigBase {
   format?: OutputFormat;
   /** Which standard stream. Default `"stdout"`. */
   stream?: "stdout" | "stderr";
+  /**
+   * Write each record through `console.debug/info/warn/error` (by level), so
+   * that the runtime's OpenTelemetry (Deno with `OTEL_DENO=true`, Deno
+   * Deploy) exports it with its severity and span context; when not set, on
+   * where `OTEL_DENO` is `true`.
+   */
+  otel?: boolean;
 }
 
 /**
@@ -412,6 +419,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     timestampFormat: { kind: "string", default: "%H:%M:%S.%f" },
     format: { kind: "string", values: FORMATS, default: "console" },
     stream: { kind: "string", values: ["stdout", "stderr"], default: "stdout" },
+    otel: { kind: "boolean" },
   },
   file: {
     ...COMMON,

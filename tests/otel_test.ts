@@ -9,6 +9,7 @@ import { getLogger } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
 import { startServer, type TestServer } from "./_http_server.ts";
 import { ensurePeers, peerPath, peerRequire } from "./_peers.ts";
+import { runScript, tempDir } from "./_helpers.ts";
 
 const skip = ensurePeers();
 
@@ -212,3 +213,44 @@ function normalize(v: unknown): unknown {
   }
   return v;
 }
+
+describe("console backend, OpenTelemetry mode", () => {
+  test("writes through console.debug/info/warn/error by level, at once; automatic with OTEL_DENO=true", async () => {
+    const dir = tempDir();
+    try {
+      const source = (option: string) => `
+import { getLogger } from "@jinpy/logger";
+const seen: string[] = [];
+for (const m of ["debug", "info", "warn", "error", "log"] as const) {
+  const orig = console[m].bind(console);
+  console[m] = (...a: unknown[]) => { seen.push(m + ":" + a.length); orig(...a); };
+}
+const logger = getLogger("otel.console", { level: "trace", backends: [{ type: "console", level: "trace"${option} }] });
+logger.trace("t"); logger.debug("d"); logger.info("i", { k: "v w" }); logger.warning("w"); logger.error("e"); logger.critical("c");
+console.log(JSON.stringify(seen));
+await logger.shutdown();
+`;
+      const on = await runScript(dir.path, source(", otel: true"), { env: { OTEL_DENO: "" } });
+      assert.equal(on.code, 0, on.stderr);
+      const lines = on.stdout.trim().split("\n");
+      assert.deepEqual(JSON.parse(lines.at(-1)!), ["debug:1", "debug:1", "info:1", "warn:1", "error:1", "error:1"]);
+      assert.ok(lines.includes('otel.console i k="v w"'), on.stdout);
+      const auto = await runScript(dir.path, source(""), { env: { OTEL_DENO: "true" } });
+      assert.equal(auto.code, 0, auto.stderr);
+      assert.deepEqual(JSON.parse(auto.stdout.trim().split("\n").at(-1)!), [
+        "debug:1",
+        "debug:1",
+        "info:1",
+        "warn:1",
+        "error:1",
+        "error:1",
+      ]);
+      // Off by default and when turned off: the byte writer, console untouched.
+      const off = await runScript(dir.path, source(", otel: false"), { env: { OTEL_DENO: "true" } });
+      assert.equal(JSON.parse(off.stdout.trim().split("\n").filter((l) => l.startsWith("[")).at(-1)!).length, 0);
+      assert.match(off.stdout, /INFO +otel\.console i k="v w"/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
