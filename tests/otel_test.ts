@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { getLogger } from "../mod.ts";
+import { decryptPayload, getLogger } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
 import { startServer, type TestServer } from "./_http_server.ts";
 import { ensurePeers, peerPath, peerRequire } from "./_peers.ts";
@@ -213,6 +213,42 @@ function normalize(v: unknown): unknown {
   }
   return v;
 }
+
+describe("otlp-protobuf with compression and encryption", { skip }, () => {
+  test("a gzip body gunzips to the request; an encrypted one decrypts to its base64", async () => {
+    const { opentelemetry } = peerRequire(
+      peerPath("@opentelemetry/otlp-transformer/build/src/generated/root.js"),
+    ) as ProtoRoot;
+    const Request = opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+    const server = await startServer();
+    try {
+      const key = "a passphrase of some length";
+      const make = (name: string, extra: Record<string, unknown>) =>
+        getLogger(name, {
+          backends: [{ type: "rest_api", endpoint: `${server.url}/v1/logs`, payloadFormat: "otlp-protobuf", ...extra }],
+        });
+      const gz = make("otel.gzip", { compression: true });
+      const enc = make("otel.enc", { encryptPayload: true, encryptionKey: key });
+      gz.info("zipped", { n: 1 });
+      enc.info("sealed", { n: 2 });
+      await gz.shutdown();
+      await enc.shutdown();
+      const zipped = server.requests.find((r) => r.headers["content-encoding"] === "gzip");
+      const sealed = server.requests.find((r) => r.headers["content-type"] === "application/json");
+      assert.ok(zipped && sealed);
+      assert.equal(zipped.headers["content-type"], "application/x-protobuf");
+      const { gunzipSync } = await import("node:zlib");
+      const a = Request.toObject(Request.decode(gunzipSync(zipped.body)), { longs: String, arrays: true });
+      assert.deepEqual(a.resourceLogs[0].scopeLogs[0].logRecords[0].body, { stringValue: "zipped" });
+      const plain = await decryptPayload(sealed.body, key);
+      const bytes = Uint8Array.from(atob(plain), (c) => c.charCodeAt(0));
+      const b = Request.toObject(Request.decode(bytes), { longs: String, arrays: true });
+      assert.deepEqual(b.resourceLogs[0].scopeLogs[0].logRecords[0].body, { stringValue: "sealed" });
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe("console backend, OpenTelemetry mode", () => {
   test("writes through console.debug/info/warn/error by level, at once; automatic with OTEL_DENO=true", async () => {
