@@ -66,6 +66,13 @@ export interface ConsoleBackendConfig extends BackendConfigBase {
   format?: OutputFormat;
   /** Which standard stream. Default `"stdout"`. */
   stream?: "stdout" | "stderr";
+  /**
+   * Write each record through `console.debug/info/warn/error` (by level), so
+   * that the runtime's OpenTelemetry (Deno with `OTEL_DENO=true`, Deno
+   * Deploy) exports it with its severity and span context; when not set, on
+   * where `OTEL_DENO` is `true`.
+   */
+  otel?: boolean;
 }
 
 /**
@@ -118,7 +125,7 @@ export interface FileBackendConfig extends BackendConfigBase {
  * const format: PayloadFormat = "ndjson";
  * ```
  */
-export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "elasticsearch";
+export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "otlp-protobuf" | "elasticsearch";
 
 /**
  * The REST API backend's options.
@@ -431,6 +438,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     timestampFormat: { kind: "string", default: "%H:%M:%S.%f" },
     format: { kind: "string", values: FORMATS, default: "console" },
     stream: { kind: "string", values: ["stdout", "stderr"], default: "stdout" },
+    otel: { kind: "boolean" },
   },
   file: {
     ...COMMON,
@@ -472,7 +480,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     encryptionKey: { kind: "string", secret: true },
     payloadFormat: {
       kind: "string",
-      values: ["jinpy", "ndjson", "loki", "otlp", "elasticsearch"],
+      values: ["jinpy", "ndjson", "loki", "otlp", "otlp-protobuf", "elasticsearch"],
       default: "jinpy",
     },
     compression: { kind: "boolean", default: false },

@@ -3,6 +3,7 @@ import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
 import { getEnv, isTerminal, onExit, type StdStream, writeStd } from "../runtime/runtime.ts";
 import { BaseBackend } from "./base.ts";
+import { consoleOtelText, consoleOtelWanted, type ConsoleOtelWriter, consoleOtelWriter } from "./_console_otel.ts";
 
 /**
  * One buffer per standard stream, shared by every console backend so that
@@ -78,6 +79,7 @@ function autoColors(stream: StdStream): boolean {
  */
 export class ConsoleBackend extends BaseBackend {
   #buffer: StdBuffer;
+  #otel: ConsoleOtelWriter | undefined;
   #pending = 0;
   #pendingBytes = 0;
 
@@ -96,10 +98,22 @@ export class ConsoleBackend extends BaseBackend {
       showSource: this.config.showSource === true,
     });
     this.#buffer = bufferFor(stream);
+    if (consoleOtelWanted(this.config.otel)) {
+      const format = this.config.format ?? "console";
+      if (format === "console" || format === "plain") this.formatter = consoleOtelText;
+      this.#otel = consoleOtelWriter();
+    }
   }
 
   /** Appends one formatted line to the stream's buffer. */
-  protected override write(formatted: string, _entry: LogEntry): void {
+  protected override write(formatted: string, entry: LogEntry): void {
+    if (this.#otel !== undefined) {
+      // Written now, inside the caller's span, for the runtime's OpenTelemetry to export.
+      this.#otel(formatted, entry);
+      this.stats.messagesWritten++;
+      this.stats.bytesWritten += formatted.length + 1;
+      return;
+    }
     this.#buffer.append(formatted, this);
     this.#pending++;
     this.#pendingBytes += formatted.length + 1;
