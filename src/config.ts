@@ -304,6 +304,13 @@ export interface LoggerConfig {
   environment?: string;
   /** Application version. */
   version?: string;
+  /**
+   * Whether SIGTERM, SIGINT and SIGHUP that the application does not handle
+   * itself flush every backend (for at most 3 s) and then end the process
+   * with status 128 + the signal number. Default `true`; `false` anywhere
+   * turns it off for the process.
+   */
+  handleSignals?: boolean;
 }
 
 /**
@@ -337,6 +344,8 @@ export interface NormalizedLoggerConfig {
   environment: string | undefined;
   /** Application version. */
   version: string | undefined;
+  /** Whether unhandled SIGTERM, SIGINT and SIGHUP flush before the process ends. */
+  handleSignals: boolean;
 }
 
 /**
@@ -501,6 +510,7 @@ const LOGGER_SCHEMA: Record<string, KeySpec> = {
   environment: { kind: "string" },
   version: { kind: "string" },
   enableSanitization: { kind: "boolean", default: true },
+  handleSignals: { kind: "boolean", default: true },
 };
 
 /** `snake_case` → `camelCase`; camelCase stays as it is. */
@@ -904,5 +914,6 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     appName: out.appName as string | undefined,
     environment: out.environment as string | undefined,
     version: out.version as string | undefined,
+    handleSignals: out.handleSignals !== false,
   };
 }

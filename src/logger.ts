@@ -6,6 +6,7 @@ import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
 import { captureSource, EMPTY_CONTEXT, LogEntry } from "./record.ts";
 import { describeError, reportOnce } from "./report.ts";
 import { Serializer } from "./serialize.ts";
+import { setSignalHandling } from "./runtime/runtime.ts";
 
 /**
  * Counters of a logger and each of its backends.
@@ -183,6 +184,7 @@ function applyConfig(core: Core, config: NormalizedLoggerConfig, backends: BaseB
 function newCore(config: NormalizedLoggerConfig | undefined): Core {
   const shared = config === undefined ? currentGlobalSet() : undefined;
   const resolved = config ?? shared!.config;
+  if (resolved.handleSignals === false) setSignalHandling(false);
   const core: Core = {
     level: resolved.level,
     threshold: 0,
