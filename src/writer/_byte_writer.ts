@@ -207,13 +207,15 @@ export class ByteWriter {
     while (this.#queue.length > 0) {
       const outcome = this.#writeSome();
       if (outcome === "again") {
-        this.#arm(this.#backoff);
+        // A full pipe empties as its reader reads: this timer holds the process open until then.
+        this.#arm(this.#backoff, false);
         this.#backoff = Math.min(this.#backoff * 2, BACKOFF_MAX_MS);
         this.#keepBorrowed();
         return;
       }
       if (outcome === "error") {
-        this.#arm(this.#backoff = Math.min(Math.max(this.#backoff * 2, 50), RETRY_MAX_MS));
+        // A full disk may stay full: this retry must not hold the process open (the exit hooks give up).
+        this.#arm(this.#backoff = Math.min(Math.max(this.#backoff * 2, 50), RETRY_MAX_MS), true);
         this.#keepBorrowed();
         return;
       }
@@ -221,11 +223,10 @@ export class ByteWriter {
     }
   }
 
-  #arm(ms: number): void {
+  #arm(ms: number, unref: boolean): void {
     if (this.#timer !== undefined) return;
     this.#timer = setTimeout(this.#retry, ms);
-    // The exit hooks write what is left synchronously: no need to hold the process open.
-    unrefTimer(this.#timer);
+    if (unref) unrefTimer(this.#timer);
   }
 
   /** Copies the bytes of waiting chunks that belong to the caller. */
