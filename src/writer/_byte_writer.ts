@@ -42,7 +42,8 @@ interface Chunk {
   seq: number;
 }
 
-function countNewlines(bytes: Uint8Array, from: number, to: number): number {
+/** How many line ends `bytes` has from `from` up to (not including) `to`. */
+export function countNewlines(bytes: Uint8Array, from: number, to: number): number {
   let n = 0;
   for (let i = bytes.indexOf(NEWLINE, from); i >= 0 && i < to; i = bytes.indexOf(NEWLINE, i + 1)) n++;
   return n;
@@ -120,9 +121,17 @@ export class ByteWriter {
     return true;
   }
 
-  /** Writes what it can now, unless a back-off is running; never blocks. */
+  /**
+   * Writes what it can now, unless it waits on a full pipe; never blocks.
+   * After a hard error it tries again at once (the disk may have room now).
+   */
   flush(): void {
-    if (this.#timer === undefined) this.#run();
+    if (this.#timer !== undefined) {
+      if (!this.#blocked) return;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#run();
   }
 
   /**
@@ -214,8 +223,9 @@ export class ByteWriter {
         return;
       }
       if (outcome === "error") {
-        // A full disk may stay full: this retry must not hold the process open (the exit hooks give up).
-        this.#arm(this.#backoff = Math.min(Math.max(this.#backoff * 2, 50), RETRY_MAX_MS), true);
+        // A line begun waits for room. A full disk may stay full: this retry
+        // must not hold the process open (the exit hooks give up on it).
+        if (this.#blocked) this.#arm(this.#backoff = Math.min(Math.max(this.#backoff * 2, 50), RETRY_MAX_MS), true);
         this.#keepBorrowed();
         return;
       }
@@ -266,6 +276,7 @@ export class ByteWriter {
       this.#hardError(e);
       return "error";
     }
+    if (!(n > 0)) return "again";
     this.#advance(n);
     if (this.#blocked && (queue.length === 0 || queue[0] !== head)) this.#blocked = false;
     return "ok";
