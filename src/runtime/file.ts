@@ -150,7 +150,16 @@ export const fileSystem: FileSystem | undefined = fs === undefined || runtimeNam
         size += data.length;
       },
       write1(data) {
-        const n = fs.writeSync(fd, data);
+        let n: number;
+        try {
+          n = fs.writeSync(fd, data);
+        } catch (e) {
+          // Some runtimes (Deno's node:fs) write in a loop and throw after a
+          // short write, hiding its length: the file's growth tells it.
+          const grown = fs.fstatSync(fd).size - size;
+          if (grown <= 0 || grown >= data.length) throw e;
+          n = grown;
+        }
         size += n;
         return n;
       },
