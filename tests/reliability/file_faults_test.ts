@@ -24,7 +24,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { getLogger, type Logger } from "../../mod.ts";
-import { tempDir } from "../_helpers.ts";
+import { runScript, tempDir } from "../_helpers.ts";
 import { recordScenario, seqsOfLines, tally } from "./_record.ts";
 
 let counter = 0;
@@ -213,6 +213,51 @@ describe("reliability: file faults", () => {
       });
     }
   }
+});
+
+describe("reliability: two processes rotating one file", () => {
+  test("two processes log to one file with rotation: nothing lost, conflicts counted", async () => {
+    const dir = tempDir();
+    try {
+      const n = 8000;
+      const script = (k: number) =>
+        `import { getLogger } from "@jinpy/logger";
+import { existsSync, writeFileSync } from "node:fs";
+const logger = getLogger("proc${k}", { backends: [{ type: "file", filePath: "shared.log", maxSizeMb: 0.02, backupCount: 100000, bufferSize: 2048 }] });
+writeFileSync("ready${k}", "");
+while (!existsSync("ready0") || !existsSync("ready1")) await new Promise((r) => setTimeout(r, 5));
+for (let i = 0; i < ${n}; i++) {
+  logger.info("record " + i, { seq: i * 2 + ${k} });
+  if (i % 20 === 0) await new Promise((r) => setTimeout(r, 0));
+}
+await logger.shutdown();
+writeFileSync("stats${k}.json", JSON.stringify(logger.getBackends()[0].getStats()));
+`;
+      const results = await Promise.all([0, 1].map((k) => runScript(dir.path, script(k), { timeoutMs: 60_000 })));
+      const { text, files } = allLines(dir.path, "shared.log");
+      const t = tally(2 * n, seqsOfLines(text));
+      const stats = [0, 1].map((k) => JSON.parse(readFileSync(join(dir.path, `stats${k}.json`), "utf8")));
+      const rotations = stats[0].rotations + stats[1].rotations;
+      const conflicts = stats[0].rotationConflicts + stats[1].rotationConflicts;
+      await recordScenario(
+        "file: two processes rotating one file",
+        t,
+        "nothing lost: rotations take turns through a lock file next to the log; a rotation another process already did is noticed and counted (rotationConflicts)",
+        () => {
+          for (const r of results) assert.equal(r.code, 0, r.stderr);
+          assert.equal(t.foreign, 0, "every line is a whole record");
+          assert.equal(t.lost, 0);
+          assert.equal(t.duplicates, 0);
+          assert.equal(stats[0].messagesFailed + stats[1].messagesFailed, 0);
+          assert.ok(rotations > 10, `${rotations} rotations`);
+          assert.equal(existsSync(join(dir.path, "shared.log.lock")), false, "the lock is released");
+        },
+        `${files} files, ${rotations} rotations, ${conflicts} conflicts noticed`,
+      );
+    } finally {
+      dir.cleanup();
+    }
+  });
 });
 
 /** Why the tmpfs tests cannot run here, or false when they can (mounting needs root). */
