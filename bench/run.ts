@@ -65,6 +65,8 @@ const CASES: CaseSpec[] = [
     about: "Log calls per second into one FileBackend at DEBUG: none = no filter; fingers-crossed = " +
       '`fingersCrossed: { level: "error" }`, each request (`withContext`) nine DEBUG + one INFO record, one ' +
       "request in a hundred ends with ERROR instead and is written; sample = `sample: 0.1`.",
+  },
+  {
     name: "trace_ids",
     title: "trace ids: looking up the active OpenTelemetry span, per record",
     kind: "disabled",

@@ -9,6 +9,7 @@
  * cost nothing once their logger is unreachable.
  */
 import { type BackendInterface, BaseBackend } from "./backends/base.ts";
+import { setSignalHandling } from "./runtime/runtime.ts";
 import { configError, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
 import { BackendFactory } from "./factory.ts";
 import { FilteredSink, sinkFor } from "./filters.ts";
@@ -32,6 +33,7 @@ export class BackendSet {
   constructor(config: NormalizedLoggerConfig, owned: boolean) {
     this.config = config;
     this.owned = owned;
+    if (config.handleSignals === false) setSignalHandling(false);
     const made: BaseBackend[] = [];
     const sinks: BackendInterface[] = [];
     try {

@@ -324,6 +324,13 @@ export interface LoggerConfig {
    * Used by `setGlobalConfig`.
    */
   loggers?: Record<string, LoggerConfig>;
+  /**
+   * Whether SIGTERM, SIGINT and SIGHUP that the application does not handle
+   * itself flush every backend (for at most 3 s) and then end the process
+   * with status 128 + the signal number. Default `true`; `false` anywhere
+   * turns it off for the process.
+   */
+  handleSignals?: boolean;
 }
 
 /**
@@ -359,6 +366,8 @@ export interface NormalizedLoggerConfig {
   version: string | undefined;
   /** Per-category configs as given (checked when the global config is set). */
   loggers: Record<string, unknown>;
+  /** Whether unhandled SIGTERM, SIGINT and SIGHUP flush before the process ends. */
+  handleSignals: boolean;
 }
 
 /**
@@ -529,6 +538,7 @@ const LOGGER_SCHEMA: Record<string, KeySpec> = {
   version: { kind: "string" },
   enableSanitization: { kind: "boolean", default: true },
   loggers: { kind: "object" },
+  handleSignals: { kind: "boolean", default: true },
 };
 
 /** `snake_case` → `camelCase`; camelCase stays as it is. */
@@ -934,5 +944,6 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     environment: out.environment as string | undefined,
     version: out.version as string | undefined,
     loggers: { ...(out.loggers as Record<string, unknown> | undefined) },
+    handleSignals: out.handleSignals !== false,
   };
 }
