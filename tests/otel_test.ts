@@ -37,9 +37,11 @@ describe("OpenTelemetry trace ids", { skip }, () => {
   let saved: unknown;
   before(() => {
     const g = globalThis as unknown as Record<symbol, unknown>;
-    // Deno with OTEL_DENO registers its own; this test brings the npm SDK.
+    // Deno with OTEL_DENO registers its own; this test brings the npm SDK. Our module, loaded first, left
+    // an undefined placeholder at the key, which the API takes over when it registers.
     saved = g[API_KEY];
-    delete g[API_KEY];
+    g[API_KEY] = undefined;
+    assert.ok(API_KEY in g);
     api = peerRequire("@opentelemetry/api") as OtelApi;
     const { BasicTracerProvider } = peerRequire("@opentelemetry/sdk-trace-base") as {
       BasicTracerProvider: new () => unknown;
@@ -54,8 +56,7 @@ describe("OpenTelemetry trace ids", { skip }, () => {
   after(() => {
     api.trace.disable();
     api.context.disable();
-    const g = globalThis as unknown as Record<symbol, unknown>;
-    if (saved !== undefined) g[API_KEY] = saved;
+    (globalThis as unknown as Record<symbol, unknown>)[API_KEY] = saved;
   });
 
   test("a record inside a span carries its ids, across await; outside, none", async () => {
