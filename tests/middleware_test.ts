@@ -224,6 +224,28 @@ describe("middleware", { skip }, () => {
     await logger.shutdown();
   });
 
+  test("Hono: an HTTPException is logged with its status and the error", async () => {
+    const { HTTPException } = peerRequire("hono/http-exception") as {
+      HTTPException: new (status: number, o: { message: string }) => Error;
+    };
+    const logger = getLogger("mw.httpexception", { backends: [{ type: "memory" }] });
+    const app = new Hono();
+    app.use(honoLogger({ logger }));
+    app.get("/denied", () => {
+      throw new HTTPException(403, { message: "not yours" });
+    });
+    const res = await (app.fetch as Fetch)(
+      new Request("http://x.test/denied", { headers: { "x-request-id": "r-403" } }),
+    );
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get("x-request-id"), "r-403");
+    const [record] = memoryOf(logger).records();
+    assert.equal(record.level, "warning");
+    assert.equal(record.message, "GET /denied 403");
+    assert.match(JSON.stringify((record.context as Record<string, unknown>).error), /not yours/);
+    await logger.shutdown();
+  });
+
   test("a response with immutable headers still gets the id", async () => {
     const logger = getLogger("mw.immutable", { backends: [{ type: "memory" }] });
     const wrapped = withRequestLogging(() => Response.redirect("http://x.test/elsewhere", 302), { logger });
