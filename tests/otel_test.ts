@@ -97,6 +97,24 @@ describe("OpenTelemetry trace ids", { skip }, () => {
     await logger.shutdown();
   });
 
+  test("the structured (logfmt) format carries the ids too; the text formats do not", async () => {
+    const logger = getLogger("otel.logfmt", {
+      backends: [{ type: "memory", format: "structured" }, { type: "memory", format: "plain" }],
+    });
+    let ids: { traceId: string; spanId: string } | undefined;
+    tracer.startActiveSpan("logfmt", (span) => {
+      ids = span.spanContext();
+      logger.info("in span");
+      span.end();
+    });
+    logger.info("outside");
+    const [structured, plain] = [memoryOf(logger, 0).lines, memoryOf(logger, 1).lines];
+    assert.ok(structured[0].endsWith(` trace_id=${ids!.traceId} span_id=${ids!.spanId}`), structured[0]);
+    assert.doesNotMatch(structured[1], /trace_id/);
+    assert.doesNotMatch(plain[0], /trace_id/);
+    await logger.shutdown();
+  });
+
   test("otlp and otlp-protobuf bodies carry the same records, decoded by the official generated code", async () => {
     const { opentelemetry } = peerRequire(
       peerPath("@opentelemetry/otlp-transformer/build/src/generated/root.js"),
