@@ -1,3 +1,4 @@
+import { whileReplacing } from "./delivery/_succession.ts";
 import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
 import { type LoggerConfig, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
 import { currentContext, runWithContext } from "./context.ts";
@@ -518,8 +519,9 @@ export function getLogger(name: string, config?: LoggerConfigInput): Logger {
     const cached = loggers.get(key);
     if (cached !== undefined) return cached;
   }
-  const logger = new Logger(key, config);
   const previous = loggers.get(key);
+  // The new logger's backends succeed the previous one's (a spool is handed over).
+  const logger = whileReplacing(previous?.getBackends(), () => new Logger(key, config));
   loggers.set(key, logger);
   previous?.shutdown().catch(() => {});
   return logger;
@@ -542,8 +544,12 @@ export function getLogger(name: string, config?: LoggerConfigInput): Logger {
 export function setGlobalConfig(config: LoggerConfigInput): void {
   const normalized = normalizeLoggerConfig(config);
   // Build first: an invalid config or an unwritable path changes nothing.
-  const set: BackendSet = { config: normalized, backends: buildBackends(normalized), users: 0 };
   const old = globalSet;
+  const set: BackendSet = {
+    config: normalized,
+    backends: whileReplacing(old?.backends, () => buildBackends(normalized)),
+    users: 0,
+  };
   globalConfig = normalized;
   globalSet = set;
   const followers = old?.users ?? 0;

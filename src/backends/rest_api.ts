@@ -102,8 +102,6 @@ export class RestApiBackend extends BaseBackend {
   #compression: boolean;
   #encryptionKey: string | undefined;
   #pipeline: Pipeline;
-  /** Holds this backend's place in its spool. */
-  #spoolOwner = {};
 
   /**
    * Creates the backend; nothing is sent until records are logged.
@@ -208,7 +206,7 @@ export class RestApiBackend extends BaseBackend {
         );
       }
       try {
-        spool = Spool.acquire(path, target, this.#spoolOwner, () => this.#pipeline.kick());
+        spool = Spool.acquire(path, target, this, () => this.#pipeline.kick());
       } catch (e) {
         throw new LoggerConfigurationError(`Cannot open the spool ${JSON.stringify(path)}: ${describeError(e)}`, {
           details: { key: "fallbackFile", path },
@@ -249,7 +247,7 @@ export class RestApiBackend extends BaseBackend {
         cooldownMs: 0,
         gaveUpReason: "",
         spool,
-        spoolOwner: this.#spoolOwner,
+        spoolOwner: this,
       },
       transport,
       this.stats,

@@ -77,8 +77,6 @@ function invalid(backend: string, message: string, key: string, suggestions: str
 export class WebSocketBackend extends BaseBackend {
   #jsonLines: boolean;
   #pipeline: Pipeline;
-  /** Holds this backend's place in its spool. */
-  #spoolOwner = {};
 
   /**
    * Creates the backend; nothing connects until the first record.
@@ -171,7 +169,7 @@ export class WebSocketBackend extends BaseBackend {
           ((c.reconnectCooldown as number | undefined) ?? Math.max(reconnectInterval * 10, MIN_COOLDOWN_S)),
         gaveUpReason: "endpoint unreachable after maxReconnectAttempts",
         spool,
-        spoolOwner: this.#spoolOwner,
+        spoolOwner: this,
       },
       transport,
       this.stats,
@@ -215,7 +213,7 @@ export class WebSocketBackend extends BaseBackend {
       );
     }
     try {
-      return Spool.acquire(path, target, this.#spoolOwner, () => this.#pipeline.kick());
+      return Spool.acquire(path, target, this, () => this.#pipeline.kick());
     } catch (e) {
       throw new LoggerConfigurationError(`Cannot open the spool ${JSON.stringify(path)}: ${describeError(e)}`, {
         details: { key: "fallbackFile", path },

@@ -242,8 +242,8 @@ export class Pipeline {
     this.#armTimer();
   }
 
-  #newBatch(lines: string[], firstSeq: number, spooled: boolean, order = ++orders): Batch {
-    return { key: this.#t.newKey(), lines, firstSeq, spooled, order, attempts: 0 };
+  #newBatch(lines: string[], firstSeq: number, spooled: boolean, order = ++orders, span = 1): Batch {
+    return { key: this.#t.newKey(), lines, firstSeq, spooled, order, span, attempts: 0 };
   }
 
   #next(): Batch | undefined {
@@ -357,7 +357,13 @@ export class Pipeline {
             this.#ev.drop(dropped, "the endpoint refused them");
           }
           if (again.length > 0) {
-            const part = this.#newBatch(again.map((i) => batch.lines[i]), batch.firstSeq, false, batch.order);
+            const part = this.#newBatch(
+              again.map((i) => batch.lines[i]),
+              batch.firstSeq,
+              false,
+              batch.order,
+              batch.span,
+            );
             part.itemKeys = again.map((i) => batch.itemKeys?.[i] ?? `${batch.key}-${i}`);
             this.#queueRetry(part);
             this.#backoff(undefined, false);
@@ -383,8 +389,9 @@ export class Pipeline {
       }
       // Split in halves, each sent on its own (down to single records).
       const half = Math.ceil(n / 2);
-      for (const [from, to] of [[0, half], [half, n]]) {
-        const part = this.#newBatch(batch.lines.slice(from, to), batch.firstSeq, false, batch.order);
+      const span = batch.span / 2;
+      for (const [from, to, order] of [[0, half, batch.order], [half, n, batch.order + span]]) {
+        const part = this.#newBatch(batch.lines.slice(from, to), batch.firstSeq, false, order, span);
         if (batch.itemKeys) part.itemKeys = batch.itemKeys.slice(from, to);
         this.#queueRetry(part);
       }

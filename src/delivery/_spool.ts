@@ -14,6 +14,7 @@
  */
 import { basename, dirname, fileSystem } from "../runtime/file.ts";
 import { createExclusive, processAlive, processId } from "../runtime/_process.ts";
+import { isBeingReplaced } from "./_succession.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -147,10 +148,19 @@ function concat(bytes: Uint8Array, last: number): Uint8Array {
 export class Spool {
   static #open = new Map<string, Spool>();
 
-  /** Whether `path` is the spool of live backends that deliver to a target other than `target`. */
+  /**
+   * Whether `path` is the spool of live backends that deliver to a target
+   * other than `target` (and are not being replaced by the one asking).
+   */
   static sharedElsewhere(path: string, target: string): boolean {
     const spool = Spool.#open.get(fileSystem!.resolve(path));
-    return spool !== undefined && spool.#target !== target;
+    return spool !== undefined && spool.#target !== target && !spool.#succeeded();
+  }
+
+  /** Whether every backend on this spool is being replaced now. */
+  #succeeded(): boolean {
+    for (const member of this.#members.keys()) if (!isBeingReplaced(member)) return false;
+    return true;
   }
 
   /**
@@ -163,6 +173,10 @@ export class Spool {
     if (spool === undefined) {
       spool = new Spool(path, key, target);
       Spool.#open.set(key, spool);
+    } else if (spool.#target !== target) {
+      // A successor (new credentials for the same file): it replays from now on; the others only append.
+      spool.#target = target;
+      for (const member of spool.#members.keys()) spool.#retired.add(member);
     }
     spool.#members.set(owner, wake);
     return spool;
@@ -177,6 +191,8 @@ export class Spool {
   #owner = false;
   #opened = false;
   #members = new Map<object, () => void>();
+  /** Backends that were replaced: they append, and leave replaying to their successor. */
+  #retired = new WeakSet<object>();
   #holder: object | undefined;
   /** Bytes appended (the file's size as far as this process knows), delivered, and taken by the holder. */
   #size = 0;
@@ -238,7 +254,7 @@ export class Spool {
 
   /** Takes the reader's lock; false when another backend holds it. */
   claim(owner: object): boolean {
-    if (this.heldByOther(owner)) return false;
+    if (this.heldByOther(owner) || this.#retired.has(owner)) return false;
     this.#holder = owner;
     return true;
   }
@@ -385,6 +401,6 @@ export class Spool {
 
   #wakeMembers(except: object | undefined): void {
     if (this.#holder !== undefined || !this.pending) return;
-    for (const [member, wake] of this.#members) if (member !== except) wake();
+    for (const [member, wake] of this.#members) if (member !== except && !this.#retired.has(member)) wake();
   }
 }

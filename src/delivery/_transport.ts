@@ -14,8 +14,9 @@ export interface Batch {
   readonly firstSeq: number;
   /** Whether its records are still in the spool (replayed, not committed yet). */
   spooled: boolean;
-  /** Keeps batches in logging order in the retry list. */
+  /** Keeps batches in logging order in the retry list: its place, and the width of the range it owns. */
   readonly order: number;
+  readonly span: number;
   /** Failed attempts so far. */
   attempts: number;
   /** Stable per-record ids (Elasticsearch `_id`) when the batch was cut from another. */
