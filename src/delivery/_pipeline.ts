@@ -65,9 +65,9 @@ export interface PipelineOptions {
 
 let orders = 0;
 
-/** Seconds `shutdown()` may take: `shutdownTimeout`, or its older name `flushTimeout`; 10 by default. */
+/** Seconds `shutdown()` may take: `shutdownTimeout`, or its older name `flushTimeout` when given; 10 by default. */
 export function shutdownTimeoutOf(config: Record<string, unknown>): number {
-  const value = config.shutdownTimeout ?? config.flushTimeout;
+  const value = config.flushTimeout ?? config.shutdownTimeout;
   return typeof value === "number" ? value : 10;
 }
 

@@ -289,6 +289,8 @@ export class WsTransport implements Transport {
     const mine = [...this.#pending].filter((p) => p.ws === ws);
     if (mine.length === 0) return;
     this.#lostOne = true;
+    // The close may come before the next drain check: what the socket no longer buffers was handed over.
+    if (ws.bufferedAmount === 0) { for (const p of mine) p.drainedAt ||= Date.now(); }
     if (this.#probing && mine.length === 1 && mine[0].drainedAt > 0 && serverClosed && !this.#o.acks) {
       // Alone on the connection, handed over, then the server closed: it read it.
       this.#settle(mine[0], { kind: "delivered", bytes: mine[0].message.bytes });

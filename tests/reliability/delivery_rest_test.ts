@@ -8,7 +8,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getLogger, type Logger, setGlobalConfig } from "../../mod.ts";
 import { freePort, type RecordedRequest, startServer, text } from "../_http_server.ts";
