@@ -39,6 +39,12 @@ interface Body {
   contentType: string;
 }
 
+function base64(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
 function isRetryable(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -75,7 +81,11 @@ export class HttpTransport implements Transport {
         batchKey: batch.key,
         itemKeys: batch.itemKeys,
       });
-      let bytes = encoder.encode(payload.body);
+      // An encrypted envelope carries text: a binary body (protobuf) goes in as base64.
+      const body = typeof payload.body !== "string" && o.encryptionKey !== undefined
+        ? base64(payload.body)
+        : payload.body;
+      let bytes = typeof body === "string" ? encoder.encode(body) : body;
       if (o.compression) bytes = await gzipBytes(bytes);
       if (o.encryptionKey === undefined) return { bytes, contentType: payload.contentType };
       const envelope = await encryptBytes(bytes, o.encryptionKey, o.compression ? "gzip" : undefined);

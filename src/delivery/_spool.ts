@@ -14,7 +14,7 @@
  */
 import { basename, dirname, fileSystem } from "../runtime/file.ts";
 import { createExclusive, processAlive, processId } from "../runtime/_process.ts";
-import { isBeingReplaced } from "./_succession.ts";
+import { isBeingReplaced } from "../_succession.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
