@@ -7,7 +7,8 @@ import { fileSystem, writeBlocker } from "../runtime/file.ts";
 import { createHttpClient, type HttpClient, type TlsSettings } from "../runtime/http.ts";
 import { hasPermission } from "../runtime/runtime.ts";
 import { HttpTransport } from "../delivery/_http_transport.ts";
-import { Pipeline, shutdownTimeoutOf } from "../delivery/_pipeline.ts";
+import { Pipeline } from "../delivery/_pipeline.ts";
+import { shutdownTimeoutOf } from "../delivery/_transport.ts";
 import { Spool } from "../delivery/_spool.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
 
@@ -256,6 +257,7 @@ export class RestApiBackend extends BaseBackend {
         failure: (error, stayHealthy) => this.recordFailure(error, 0, stayHealthy),
         retrying: () => {},
         delivered: () => void (this.healthy = true),
+        gaveUp: () => {},
       },
     );
   }

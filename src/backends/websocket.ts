@@ -1,11 +1,12 @@
 import { configError, type NormalizedBackendConfig } from "../config.ts";
 import { LoggerConfigurationError } from "../errors.ts";
 import type { LogEntry } from "../record.ts";
-import { describeError, registerSecret } from "../report.ts";
+import { describeError, registerSecret, reportOnce } from "../report.ts";
 import { writeBlocker } from "../runtime/file.ts";
 import { hasPermission } from "../runtime/runtime.ts";
 import { handshakeHeadersSupported, runtimeLabel, webSocketAvailable } from "../runtime/websocket.ts";
-import { Pipeline, shutdownTimeoutOf } from "../delivery/_pipeline.ts";
+import { Pipeline } from "../delivery/_pipeline.ts";
+import { shutdownTimeoutOf } from "../delivery/_transport.ts";
 import { Spool } from "../delivery/_spool.ts";
 import { utf8Length, WsTransport } from "../delivery/_ws_transport.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
@@ -178,6 +179,10 @@ export class WebSocketBackend extends BaseBackend {
         failure: (error, stayHealthy) => this.recordFailure(error, 0, stayHealthy),
         retrying: (error) => this.recordFailure(error, 0),
         delivered: () => void (this.healthy = true),
+        gaveUp: (text) => {
+          this.healthy = false;
+          reportOnce(`${this.name}:websocket:gave-up`, `${this.name} backend ${text}`);
+        },
       },
     );
   }

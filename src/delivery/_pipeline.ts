@@ -6,88 +6,26 @@
  * here, once; a backend brings a `Transport` and its options.
  */
 import type { BackendStats } from "../backends/base.ts";
-import { BoundedQueue } from "../queue.ts";
 import { describeError } from "../report.ts";
-import { backoffDelay, type BackoffOptions } from "../retry.ts";
+import { backoffDelay } from "../retry.ts";
 import { onBeforeExit, onExit } from "../runtime/runtime.ts";
+import { Intake } from "./_intake.ts";
 import { KeepAlive, later, within } from "./_lifecycle.ts";
-import type { Spool } from "./_spool.ts";
-import type { Batch, Outcome, Transport } from "./_transport.ts";
-
-/**
- * - `idle`: nothing in flight; `sending`: batches in the window;
- * - `backoff`: paused after a failure until `#resumeAt`;
- * - `failed`: gave up after too many failures, until the cool-down ends;
- * - `draining`: shutting down, delivering what it can before the deadline;
- * - `closed`: done; records are counted dropped.
- */
-export type PipelineState = "idle" | "sending" | "backoff" | "failed" | "draining" | "closed";
-
-/** What the pipeline tells its backend. */
-export interface PipelineEvents {
-  /** Records left undelivered for good. */
-  drop(records: number, reason: string): void;
-  /** A failure worth reporting; `stayHealthy` for partial refusals. */
-  failure(error: Error, stayHealthy?: boolean): void;
-  /** An attempt failed and will be retried. */
-  retrying(error: Error): void;
-  /** A batch was delivered. */
-  delivered(): void;
-}
-
-/** Settings of a pipeline; times in milliseconds. */
-export interface PipelineOptions {
-  batchSize: number;
-  batchTimeoutMs: number;
-  maxQueueSize: number;
-  /** Longest batch, in `measure` units of its records (Infinity for none). */
-  maxBatchBytes: number;
-  /** Size of one record (default: its length). */
-  measure?: (line: string) => number;
-  /** Batches in flight at once. */
-  window: number;
-  /** Retries of one batch before it is spooled or dropped (Infinity: until given up). */
-  retryCount: number;
-  backoff: BackoffOptions;
-  shutdownTimeoutMs: number;
-  /** Whether `flush()` returns after `shutdownTimeoutMs` at the latest. */
-  boundedFlush: boolean;
-  /** Failed attempts in a row after which everything is given up (0: never). */
-  giveUpAfter: number;
-  /** After giving up, how long new records are given up too. */
-  cooldownMs: number;
-  /** Why records are dropped after giving up. */
-  gaveUpReason: string;
-  spool?: Spool;
-  /** Who holds the spool (the object the backend acquired it with). */
-  spoolOwner?: object;
-}
+import type { Batch, Outcome, PipelineEvents, PipelineOptions, PipelineState, Transport } from "./_transport.ts";
 
 let orders = 0;
 
-/** Seconds `shutdown()` may take: `shutdownTimeout`, or its older name `flushTimeout` when given; 10 by default. */
-export function shutdownTimeoutOf(config: Record<string, unknown>): number {
-  const value = config.flushTimeout ?? config.shutdownTimeout;
-  return typeof value === "number" ? value : 10;
-}
-
 /** Queues, batches, sends, retries and settles the records of one backend. */
 export class Pipeline {
-  readonly queue: BoundedQueue<string>;
+  #in: Intake;
   #o: PipelineOptions;
   #t: Transport;
   #stats: BackendStats;
   #ev: PipelineEvents;
   #state: PipelineState = "idle";
-  #seqIn = 0;
-  #overflow: string[] = [];
-  #overflowFirstSeq = 0;
-  #overflowScheduled = false;
   #window = new Set<Batch>();
   #retry: Batch[] = [];
   #replaying = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerDue = false;
   #kickScheduled = false;
   #flushTarget = 0;
   #waiters: { target: number; resolve: () => void }[] = [];
@@ -110,7 +48,15 @@ export class Pipeline {
     this.#stats = stats;
     this.#ev = events;
     this.#me = options.spoolOwner ?? this;
-    this.queue = new BoundedQueue<string>(options.maxQueueSize);
+    this.#in = new Intake(options.maxQueueSize, options.batchSize, options.batchTimeoutMs, {
+      ready: () => this.kick(),
+      drop: (n, reason) => events.drop(n, reason),
+      spill: options.spool === undefined ? undefined : (lines) => {
+        this.#toSpool(lines, "queue overflow");
+        this.#checkWaiters();
+        this.kick();
+      },
+    });
     Object.assign(stats, { batchesSent: 0, retries: 0, spooled: 0, replayed: 0 });
     this.#removeHooks = [onBeforeExit(() => this.#beforeExit()), onExit(() => this.#atExit())];
     // A spool left by an earlier run is replayed now, not only when the next record comes.
@@ -124,7 +70,7 @@ export class Pipeline {
 
   /** Records held in memory, not yet settled. */
   get queued(): number {
-    let n = this.queue.size + this.#overflow.length;
+    let n = this.#in.held;
     for (const b of this.#window) if (!b.spooled) n += b.lines.length;
     for (const b of this.#retry) n += b.lines.length;
     return n;
@@ -151,43 +97,7 @@ export class Pipeline {
       this.#streak = 0;
       this.#to("idle");
     }
-    const headSeq = this.#seqIn - this.queue.size;
-    const evicted = this.queue.push(line);
-    this.#seqIn++;
-    if (evicted !== undefined) this.#overflowed(evicted, headSeq);
-    if (this.queue.size >= this.#o.batchSize || this.#o.batchTimeoutMs === 0) this.kick();
-    else if (this.#timer === undefined && !this.#timerDue) this.#armTimer();
-  }
-
-  /** The oldest record was pushed out of the full queue: spool it soon, or count it dropped. */
-  #overflowed(line: string, seq: number): void {
-    if (this.#o.spool === undefined) {
-      this.#ev.drop(1, `queue full (maxQueueSize ${this.queue.capacity}), oldest records dropped`);
-      return;
-    }
-    if (this.#overflow.length >= this.queue.capacity) {
-      this.#ev.drop(1, "queue full and the spool cannot keep up");
-      return;
-    }
-    if (this.#overflow.length === 0) this.#overflowFirstSeq = seq;
-    this.#overflow.push(line);
-    if (!this.#overflowScheduled) {
-      this.#overflowScheduled = true;
-      queueMicrotask(() => this.#spill());
-    }
-  }
-
-  /** Back-pressure: what overflowed, and everything queued behind it, goes to the spool. */
-  #spill(): void {
-    this.#overflowScheduled = false;
-    if (this.#overflow.length === 0) return;
-    const lines = this.#overflow;
-    this.#overflow = [];
-    this.#toSpool(lines, "queue overflow");
-    this.#toSpool(this.queue.drain(), "queue overflow");
-    this.#timerDue = false;
-    this.#checkWaiters();
-    this.kick();
+    this.#in.push(line);
   }
 
   #toSpool(lines: string[], why: string): void {
@@ -209,15 +119,6 @@ export class Pipeline {
     else this.#ev.drop(lines.length, reason);
   }
 
-  #armTimer(): void {
-    if (this.#timer !== undefined || this.queue.size === 0 || this.#state === "closed") return;
-    this.#timer = later(() => {
-      this.#timer = undefined;
-      this.#timerDue = true;
-      this.#pump();
-    }, this.#o.batchTimeoutMs);
-  }
-
   /** Starts sending soon (after the current synchronous burst). */
   kick(): void {
     if (this.#kickScheduled) return;
@@ -232,14 +133,14 @@ export class Pipeline {
   #pump(): void {
     const s = this.#state;
     if (s === "closed" || s === "backoff" || s === "failed") return;
-    if (this.#overflow.length > 0) this.#spill();
+    this.#in.spill();
     while (this.#window.size < this.#o.window) {
       const batch = this.#next();
       if (batch === undefined) break;
       this.#launch(batch);
     }
     if (this.#state === "idle" && this.#window.size > 0) this.#to("sending");
-    this.#armTimer();
+    this.#in.arm();
   }
 
   #newBatch(lines: string[], firstSeq: number, spooled: boolean, order = ++orders, span = 1): Batch {
@@ -252,8 +153,7 @@ export class Pipeline {
     const spool = this.#o.spool;
     if (spool?.pending) {
       // Spooled records are older than queued ones: queued ones go behind them.
-      this.#toSpool(this.queue.drain(), "behind spooled records");
-      this.#timerDue = false;
+      this.#toSpool(this.#in.takeAll(), "behind spooled records");
       this.#checkWaiters();
       if (this.#replaying || !spool.claim(this.#me)) return undefined;
       let taken;
@@ -282,31 +182,9 @@ export class Pipeline {
       this.#replaying = true;
       return this.#newBatch(taken.lines, -1, true);
     }
-    if (this.queue.size === 0 || !this.#batchReady()) return undefined;
-    const firstSeq = this.#seqIn - this.queue.size;
-    const lines: string[] = [];
-    let bytes = 0;
-    const max = this.#o.maxBatchBytes;
-    const measure = this.#o.measure;
-    while (lines.length < this.#o.batchSize && this.queue.size > 0) {
-      const line = this.queue.shift()!;
-      if (max !== Infinity) {
-        const size = (measure ? measure(line) : line.length) + 1;
-        if (lines.length > 0 && bytes + size > max) {
-          this.queue.unshiftAll([line]);
-          break;
-        }
-        bytes += size;
-      }
-      lines.push(line);
-    }
-    if (this.queue.size < this.#o.batchSize) this.#timerDue = false;
-    return this.#newBatch(lines, firstSeq, false);
-  }
-
-  #batchReady(): boolean {
-    return this.queue.size >= this.#o.batchSize || this.#timerDue || this.#o.batchTimeoutMs === 0 ||
-      this.#state === "draining" || this.#flushTarget > this.#seqIn - this.queue.size;
+    const now = this.#state === "draining" || this.#flushTarget > this.#in.seqIn - this.#in.queue.size;
+    const cut = this.#in.cut(now, this.#o.maxBatchBytes, this.#o.measure);
+    return cut === undefined ? undefined : this.#newBatch(cut.lines, cut.firstSeq, false);
   }
 
   #launch(batch: Batch): void {
@@ -450,7 +328,7 @@ export class Pipeline {
     this.#stats.lastError = `gave up after ${this.#o.giveUpAfter} reconnect attempts: ${
       this.#stats.lastError ?? "unknown error"
     }`;
-    this.#ev.failure(new Error(this.#stats.lastError));
+    this.#ev.gaveUp(this.#stats.lastError);
     this.#to("failed");
     this.#abortWindow();
     this.#giveUp(this.#takeAll(), this.#o.gaveUpReason);
@@ -464,8 +342,7 @@ export class Pipeline {
     this.#window.clear();
     this.#replaying = false;
     const lines = batches.flatMap((b) => b.lines);
-    lines.push(...this.#overflow.splice(0), ...this.queue.drain());
-    this.#timerDue = false;
+    lines.push(...this.#in.takeAll());
     return lines;
   }
 
@@ -477,11 +354,10 @@ export class Pipeline {
 
   /** The lowest sequence number not yet delivered, spooled or dropped. */
   #lowestUnsettled(): number {
-    let low = this.#seqIn - this.queue.size;
+    let low = this.#in.lowest;
     for (const set of [this.#window, this.#retry]) {
       for (const b of set) if (!b.spooled && b.firstSeq >= 0 && b.firstSeq < low) low = b.firstSeq;
     }
-    if (this.#overflow.length > 0 && this.#overflowFirstSeq < low) low = this.#overflowFirstSeq;
     return low;
   }
 
@@ -501,14 +377,13 @@ export class Pipeline {
   }
 
   #settled(): Promise<void> {
-    if (this.#overflow.length > 0) this.#spill();
+    this.#in.spill();
     const spool = this.#o.spool;
     if (spool !== undefined && spool.pending && (this.#state === "backoff" || this.#state === "failed")) {
       // The receiver is down: queued records join the spool rather than wait.
-      this.#toSpool(this.queue.drain(), "endpoint unreachable");
-      this.#timerDue = false;
+      this.#toSpool(this.#in.takeAll(), "endpoint unreachable");
     }
-    const target = this.#seqIn;
+    const target = this.#in.seqIn;
     if (this.#lowestUnsettled() >= target) return Promise.resolve();
     if (target > this.#flushTarget) this.#flushTarget = target;
     const release = this.#keepAlive.hold();
@@ -562,7 +437,7 @@ export class Pipeline {
     await this.#deliverUntil(deadline);
     await this.#stop("undelivered at shutdown");
     this.#to("closed");
-    clearTimeout(this.#timer);
+    this.#in.stop();
     clearTimeout(this.#resumeTimer);
     this.#o.spool?.detach(this.#me);
     for (const remove of this.#removeHooks.splice(0)) remove();
@@ -588,11 +463,11 @@ export class Pipeline {
   /** The event loop is emptying with records undelivered: deliver them (or spool them) before the process ends. */
   async #beforeExit(): Promise<void> {
     if (this.#closing !== undefined || this.#state === "closed") return;
-    const live = this.#lowestUnsettled() < this.#seqIn;
-    if (!live && !(this.#o.spool?.pending && this.#exitSeq !== this.#seqIn)) return;
-    this.#exitSeq = this.#seqIn;
+    const live = this.#lowestUnsettled() < this.#in.seqIn;
+    if (!live && !(this.#o.spool?.pending && this.#exitSeq !== this.#in.seqIn)) return;
+    this.#exitSeq = this.#in.seqIn;
     await this.#deliverUntil(Date.now() + this.#o.shutdownTimeoutMs);
-    if (this.#lowestUnsettled() < this.#seqIn) await this.#stop("undelivered at exit");
+    if (this.#lowestUnsettled() < this.#in.seqIn) await this.#stop("undelivered at exit");
   }
 
   /** The process exits now: spool what is still in memory, synchronously. */

@@ -1,8 +1,11 @@
 /**
- * What the delivery pipeline hands a transport, and what the transport
- * answers. A network backend is options plus a `Transport`; batching,
+ * The contracts of the delivery pipeline: what it hands a transport and
+ * what the transport answers, and what a backend gives it (options,
+ * events). A network backend is options plus a `Transport`; batching,
  * retries, the spool, flush and shutdown are the pipeline's.
  */
+import type { BackoffOptions } from "../retry.ts";
+import type { Spool } from "./_spool.ts";
 
 /** One batch of records, sent as a unit; re-sent unchanged after a failure. */
 export interface Batch {
@@ -49,4 +52,61 @@ export interface Transport {
   send(batch: Batch, signal: AbortSignal): Promise<Outcome>;
   /** Closes connections, within `ms`. */
   close(ms: number): Promise<void>;
+}
+
+/**
+ * - `idle`: nothing in flight; `sending`: batches in the window;
+ * - `backoff`: paused after a failure until `#resumeAt`;
+ * - `failed`: gave up after too many failures, until the cool-down ends;
+ * - `draining`: shutting down, delivering what it can before the deadline;
+ * - `closed`: done; records are counted dropped.
+ */
+export type PipelineState = "idle" | "sending" | "backoff" | "failed" | "draining" | "closed";
+
+/** What the pipeline tells its backend. */
+export interface PipelineEvents {
+  /** Records left undelivered for good. */
+  drop(records: number, reason: string): void;
+  /** A failure worth reporting; `stayHealthy` for partial refusals. */
+  failure(error: Error, stayHealthy?: boolean): void;
+  /** An attempt failed and will be retried. */
+  retrying(error: Error): void;
+  /** A batch was delivered. */
+  delivered(): void;
+  /** Gave up after too many failures in a row (`text` says so). */
+  gaveUp(text: string): void;
+}
+
+/** Settings of a pipeline; times in milliseconds. */
+export interface PipelineOptions {
+  batchSize: number;
+  batchTimeoutMs: number;
+  maxQueueSize: number;
+  /** Longest batch, in `measure` units of its records (Infinity for none). */
+  maxBatchBytes: number;
+  /** Size of one record (default: its length). */
+  measure?: (line: string) => number;
+  /** Batches in flight at once. */
+  window: number;
+  /** Retries of one batch before it is spooled or dropped (Infinity: until given up). */
+  retryCount: number;
+  backoff: BackoffOptions;
+  shutdownTimeoutMs: number;
+  /** Whether `flush()` returns after `shutdownTimeoutMs` at the latest. */
+  boundedFlush: boolean;
+  /** Failed attempts in a row after which everything is given up (0: never). */
+  giveUpAfter: number;
+  /** After giving up, how long new records are given up too. */
+  cooldownMs: number;
+  /** Why records are dropped after giving up. */
+  gaveUpReason: string;
+  spool?: Spool;
+  /** Who holds the spool (the object the backend acquired it with). */
+  spoolOwner?: object;
+}
+
+/** Seconds `shutdown()` may take: `shutdownTimeout`, or its older name `flushTimeout` when given; 10 by default. */
+export function shutdownTimeoutOf(config: Record<string, unknown>): number {
+  const value = config.flushTimeout ?? config.shutdownTimeout;
+  return typeof value === "number" ? value : 10;
 }
