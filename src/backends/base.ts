@@ -211,7 +211,8 @@ export abstract class BaseBackend implements BackendInterface {
     this.stats.messagesFailed += records;
     this.stats.lastError = text;
     if (!stayHealthy) this.healthy = false;
-    reportOnce(`${this.name}:${this.constructor.name}:${errorKind(error)}`, `${this.name} backend failed: ${text}`);
+    const kind = `${this.constructor.name}:${errorKind(error)}`;
+    reportOnce(`${this.name}:${kind}`, `${this.name} backend failed: ${text}`, kind);
   }
 
   /** Counts records dropped and reports the first drop of each reason once. */
@@ -221,6 +222,7 @@ export abstract class BaseBackend implements BackendInterface {
     reportOnce(
       `${this.name}:drop:${reason}`,
       `${this.name} backend dropped records: ${reason} (counted in getStats().messagesDropped)`,
+      `drop:${reason}`,
     );
   }
 }
