@@ -89,7 +89,10 @@ export class LoggerError extends Error {
   }
 
   /** What Deno's `console.log` and `Deno.inspect` show: the stack and `toJSON()`, scrubbed. */
-  [Symbol.for("Deno.customInspect")](inspect: (value: unknown, options?: unknown) => string, options?: unknown): string {
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options?: unknown,
+  ): string {
     const { name: _n, message: _m, ...rest } = this.toJSON();
     return `${scrub(this.stack ?? `${this.name}: ${this.message}`)} ${inspect(rest, options)}`;
   }

@@ -213,7 +213,10 @@ export abstract class BaseBackend implements BackendInterface {
   }
 
   /** What Deno's `console.log` and `Deno.inspect` show: the redacted `toJSON()`. */
-  [Symbol.for("Deno.customInspect")](inspect: (value: unknown, options?: unknown) => string, options?: unknown): string {
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options?: unknown,
+  ): string {
     return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
   }
 
@@ -249,7 +252,8 @@ export abstract class BaseBackend implements BackendInterface {
 }
 
 /** Config key names whose values are credentials (for keys outside a backend's schema). */
-const SECRET_KEY = /pass|secret|token|api[-_]?key|apikey|auth|credential|cookie|header|private|signature|session|(^|[a-z_-])key$/i;
+const SECRET_KEY =
+  /pass|secret|token|api[-_]?key|apikey|auth|credential|cookie|header|private|signature|session|(^|[a-z_-])key$/i;
 
 function redacted(value: unknown): unknown {
   if (value === undefined || value === null) return value;
