@@ -4,6 +4,7 @@ import type { LogEntry } from "../record.ts";
 import { getEnv, isTerminal, onExit, type StdStream, stdTarget } from "../runtime/runtime.ts";
 import { ByteWriter, type WriteOwner } from "../writer/_byte_writer.ts";
 import { BaseBackend } from "./base.ts";
+import { consoleOtelText, consoleOtelWanted, type ConsoleOtelWriter, consoleOtelWriter } from "./_console_otel.ts";
 
 /** Most bytes waiting for a slow reader of a standard stream; beyond, records are dropped and counted. */
 const MAX_QUEUED = 16 * 1024 * 1024;
@@ -98,6 +99,7 @@ function autoColors(stream: StdStream): boolean {
  */
 export class ConsoleBackend extends BaseBackend {
   #buffer: StdBuffer;
+  #otel: ConsoleOtelWriter | undefined;
   #sink: Sink = {
     written: (records, bytes) => {
       this.stats.messagesWritten += records;
@@ -124,10 +126,22 @@ export class ConsoleBackend extends BaseBackend {
       showSource: this.config.showSource === true,
     });
     this.#buffer = bufferFor(stream);
+    if (consoleOtelWanted(this.config.otel)) {
+      const format = this.config.format ?? "console";
+      if (format === "console" || format === "plain") this.formatter = consoleOtelText;
+      this.#otel = consoleOtelWriter();
+    }
   }
 
   /** Appends one formatted line to the stream's buffer. */
-  protected override write(formatted: string, _entry: LogEntry): void {
+  protected override write(formatted: string, entry: LogEntry): void {
+    if (this.#otel !== undefined) {
+      // Written now, inside the caller's span, for the runtime's OpenTelemetry to export.
+      this.#otel(formatted, entry);
+      this.stats.messagesWritten++;
+      this.stats.bytesWritten += formatted.length + 1;
+      return;
+    }
     this.#buffer.append(formatted, this.#sink);
   }
 
