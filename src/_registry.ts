@@ -8,7 +8,9 @@
  * a correlation id) are held; the others only weakly, so per-request names
  * cost nothing once their logger is unreachable.
  */
+import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, BaseBackend } from "./backends/base.ts";
+import { setSignalHandling } from "./runtime/runtime.ts";
 import { configError, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
 import { BackendFactory } from "./factory.ts";
 import { FilteredSink, sinkFor } from "./filters.ts";
@@ -32,6 +34,7 @@ export class BackendSet {
   constructor(config: NormalizedLoggerConfig, owned: boolean) {
     this.config = config;
     this.owned = owned;
+    if (config.handleSignals === false) setSignalHandling(false);
     const made: BaseBackend[] = [];
     const sinks: BackendInterface[] = [];
     try {
@@ -321,7 +324,8 @@ class Registry {
     const categories = new Map<string, CategoryEntry>();
     const built: BackendSet[] = [];
     try {
-      built.push(new BackendSet(config, false));
+      // The new backends succeed the old ones (a spool is handed over).
+      built.push(whileReplacing(this.#root?.set?.backends, () => new BackendSet(config, false)));
       for (const [name, raw] of Object.entries(config.loggers)) {
         categories.set(categoryName(name), this.#category(name, raw, config, built));
       }

@@ -66,6 +66,13 @@ export interface ConsoleBackendConfig extends BackendConfigBase {
   format?: OutputFormat;
   /** Which standard stream. Default `"stdout"`. */
   stream?: "stdout" | "stderr";
+  /**
+   * Write each record through `console.debug/info/warn/error` (by level), so
+   * that the runtime's OpenTelemetry (Deno with `OTEL_DENO=true`, Deno
+   * Deploy) exports it with its severity and span context; when not set, on
+   * where `OTEL_DENO` is `true`.
+   */
+  otel?: boolean;
 }
 
 /**
@@ -118,7 +125,7 @@ export interface FileBackendConfig extends BackendConfigBase {
  * const format: PayloadFormat = "ndjson";
  * ```
  */
-export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "elasticsearch";
+export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "otlp-protobuf" | "elasticsearch";
 
 /**
  * The REST API backend's options.
@@ -184,6 +191,8 @@ export interface RestApiBackendConfig extends BackendConfigBase {
   index?: string;
   /** Seconds `shutdown()` (and the end of the process) waits for delivery before spooling or dropping the rest. Default 10. */
   shutdownTimeout?: number;
+  /** The older name of `shutdownTimeout`, still accepted. */
+  flushTimeout?: number;
   /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
   asyncEnabled?: boolean;
   /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
@@ -242,7 +251,13 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
   /** Seconds an idle connection stays open (so a process can exit); 0 = until shutdown. Default 5. */
   idleTimeout?: number;
   /** Seconds `flush()` and `shutdown()` wait for delivery at most. Default 10. */
+  shutdownTimeout?: number;
+  /** The older name of `shutdownTimeout`, still accepted. */
   flushTimeout?: number;
+  /** Spool what cannot be sent (overflow, outage, exit) to `fallbackFile`, replayed first once connected. Default `false`. */
+  fallbackToFile?: boolean;
+  /** Spool path. Default `"logs/websocket_fallback.log"`. */
+  fallbackFile?: string;
   /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
   asyncEnabled?: boolean;
   /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
@@ -317,6 +332,13 @@ export interface LoggerConfig {
    * Used by `setGlobalConfig`.
    */
   loggers?: Record<string, LoggerConfig>;
+  /**
+   * Whether SIGTERM, SIGINT and SIGHUP that the application does not handle
+   * itself flush every backend (for at most 3 s) and then end the process
+   * with status 128 + the signal number. Default `true`; `false` anywhere
+   * turns it off for the process.
+   */
+  handleSignals?: boolean;
 }
 
 /**
@@ -352,6 +374,8 @@ export interface NormalizedLoggerConfig {
   version: string | undefined;
   /** Per-category configs as given (checked when the global config is set). */
   loggers: Record<string, unknown>;
+  /** Whether unhandled SIGTERM, SIGINT and SIGHUP flush before the process ends. */
+  handleSignals: boolean;
 }
 
 /**
@@ -431,6 +455,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     timestampFormat: { kind: "string", default: "%H:%M:%S.%f" },
     format: { kind: "string", values: FORMATS, default: "console" },
     stream: { kind: "string", values: ["stdout", "stderr"], default: "stdout" },
+    otel: { kind: "boolean" },
   },
   file: {
     ...COMMON,
@@ -472,13 +497,14 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     encryptionKey: { kind: "string", secret: true },
     payloadFormat: {
       kind: "string",
-      values: ["jinpy", "ndjson", "loki", "otlp", "elasticsearch"],
+      values: ["jinpy", "ndjson", "loki", "otlp", "otlp-protobuf", "elasticsearch"],
       default: "jinpy",
     },
     compression: { kind: "boolean", default: false },
     labels: { kind: "headers", default: {} },
     index: { kind: "string", default: "logs" },
     shutdownTimeout: { kind: "number", min: 0, default: 10 },
+    flushTimeout: { kind: "number", min: 0 },
     format: { kind: "string", values: FORMATS, default: "json" },
     asyncEnabled: { kind: "boolean", default: true },
   },
@@ -502,7 +528,10 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     ackTimeout: { kind: "number", min: 0, default: 10 },
     connectTimeout: { kind: "number", min: 0, default: 10 },
     idleTimeout: { kind: "number", min: 0, default: 5 },
-    flushTimeout: { kind: "number", min: 0, default: 10 },
+    shutdownTimeout: { kind: "number", min: 0, default: 10 },
+    flushTimeout: { kind: "number", min: 0 },
+    fallbackToFile: { kind: "boolean", default: false },
+    fallbackFile: { kind: "string", default: "logs/websocket_fallback.log" },
     format: { kind: "string", values: FORMATS, default: "json" },
     asyncEnabled: { kind: "boolean", default: true },
   },
@@ -521,6 +550,7 @@ const LOGGER_SCHEMA: Record<string, KeySpec> = {
   version: { kind: "string" },
   enableSanitization: { kind: "boolean", default: true },
   loggers: { kind: "object" },
+  handleSignals: { kind: "boolean", default: true },
 };
 
 /** `snake_case` → `camelCase`; camelCase stays as it is. */
@@ -926,5 +956,6 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     environment: out.environment as string | undefined,
     version: out.version as string | undefined,
     loggers: { ...(out.loggers as Record<string, unknown> | undefined) },
+    handleSignals: out.handleSignals !== false,
   };
 }

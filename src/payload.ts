@@ -6,9 +6,11 @@
  * - `ndjson`: one record per line (ClickHouse `JSONEachRow`, Vector, Fluent Bit);
  * - `loki`: the Loki push API (`/loki/api/v1/push`), one stream per logger and level;
  * - `otlp`: OTLP/HTTP JSON logs (`/v1/logs`), one scope per logger;
+ * - `otlp-protobuf`: the same request as OTLP/HTTP protobuf;
  * - `elasticsearch`: the `_bulk` API, a `create` action line before each record.
  */
 import type { PayloadFormat } from "./config.ts";
+import { encodeLogsRequest, type OtlpLogsRequest } from "./otel/otlp_protobuf.ts";
 import type { LogRecord } from "./record.ts";
 
 /** Options of a body. */
@@ -21,13 +23,15 @@ export interface PayloadOptions {
   index?: string;
   /** The batch's idempotency key; Elasticsearch document ids derive from it. */
   batchKey?: string;
+  /** Elasticsearch document ids of the records, when kept from an earlier batch. */
+  itemKeys?: readonly string[];
   /** Time of sending, epoch milliseconds (the `jinpy` body's `timestamp`). */
   now?: number;
 }
 
 /** A body and its content type. */
 export interface Payload {
-  body: string;
+  body: string | Uint8Array<ArrayBuffer>;
   contentType: string;
 }
 
@@ -55,8 +59,16 @@ export function buildPayload(lines: readonly string[], options: PayloadOptions):
         body: JSON.stringify(otlpBody(lines.map(parseRecord), options.labels ?? {})),
         contentType: "application/json",
       };
+    case "otlp-protobuf":
+      return {
+        body: encodeLogsRequest(otlpBody(lines.map(parseRecord), options.labels ?? {}) as OtlpLogsRequest),
+        contentType: "application/x-protobuf",
+      };
     case "elasticsearch":
-      return { body: bulkBody(lines, options.index ?? "logs", options.batchKey), contentType: "application/x-ndjson" };
+      return {
+        body: bulkBody(lines, options.index ?? "logs", options.batchKey, options.itemKeys),
+        contentType: "application/x-ndjson",
+      };
     default:
       return { body: jinpyBody(lines, options.now ?? Date.now()), contentType: "application/json" };
   }
@@ -80,7 +92,7 @@ function parseRecord(line: string): LogRecord {
   try {
     const r = JSON.parse(line);
     if (r !== null && typeof r === "object" && !Array.isArray(r)) {
-      return {
+      const record: LogRecord = {
         timestamp: typeof r.timestamp === "string" ? r.timestamp : new Date().toISOString(),
         level: typeof r.level === "string" ? r.level : "info",
         message: typeof r.message === "string" ? r.message : JSON.stringify(r.message ?? ""),
@@ -91,6 +103,11 @@ function parseRecord(line: string): LogRecord {
         function: typeof r.function === "string" ? r.function : null,
         line_number: typeof r.line_number === "number" ? r.line_number : null,
       };
+      if (typeof r.trace_id === "string" && typeof r.span_id === "string") {
+        record.trace_id = r.trace_id;
+        record.span_id = r.span_id;
+      }
+      return record;
     }
   } catch {
     // Fall through: not JSON.
@@ -209,14 +226,19 @@ function otlpBody(records: LogRecord[], labels: Record<string, string>) {
       attributes.push({ key: "code.line.number", value: { intValue: String(r.line_number) } });
     }
     const severity = severityOf(r.level);
-    s.logRecords.push({
+    const logRecord: Record<string, unknown> = {
       timeUnixNano: isoToUnixNano(r.timestamp),
       observedTimeUnixNano: observed,
       severityNumber: severity.number,
       severityText: severity.text,
       body: { stringValue: r.message },
       attributes,
-    });
+    };
+    if (r.trace_id !== undefined && r.span_id !== undefined) {
+      logRecord.traceId = r.trace_id;
+      logRecord.spanId = r.span_id;
+    }
+    s.logRecords.push(logRecord);
   }
   return {
     resourceLogs: [{
@@ -226,12 +248,18 @@ function otlpBody(records: LogRecord[], labels: Record<string, string>) {
   };
 }
 
-function bulkBody(lines: readonly string[], index: string, batchKey: string | undefined): string {
+function bulkBody(
+  lines: readonly string[],
+  index: string,
+  batchKey: string | undefined,
+  itemKeys: readonly string[] | undefined,
+): string {
   let out = "";
   for (let i = 0; i < lines.length; i++) {
     const r = parseRecord(lines[i]);
     const action: Record<string, string> = { _index: index };
-    if (batchKey !== undefined) action._id = `${batchKey}-${i}`;
+    const id = itemKeys?.[i] ?? (batchKey !== undefined ? `${batchKey}-${i}` : undefined);
+    if (id !== undefined) action._id = id;
     out += JSON.stringify({ create: action }) + "\n" + JSON.stringify({ "@timestamp": r.timestamp, ...r }) + "\n";
   }
   return out;
