@@ -292,7 +292,9 @@ export class Logger {
         core.droppedAfterShutdown++;
         reportOnce(
           `logger:${this.name}:closed`,
-          `logger "${this.name}" was shut down; records logged after it are dropped and counted`,
+          `logger "${this.name}" was shut down; records logged after it are dropped and counted (said once, for the first such logger)`,
+          "logger:closed",
+          1,
         );
         return;
       }
