@@ -262,7 +262,9 @@ async function runOnce(rt: RuntimeInfo, spec: CaseSpec, impl: string, n: number)
   const err = new TextDecoder().decode(stderr);
   if (spec.kind === "startup") {
     if (code !== 0) return `exit ${code}: ${err.trim().split("\n").slice(-3).join(" ")}`;
-    return { impl, n: 1, ms: wallMs, rate: 1000 / wallMs, wallMs };
+    const inside = err.split("\n").find((l) => l.startsWith("@@bench "));
+    const extra = inside ? (JSON.parse(inside.slice(8)) as Run).extra : undefined;
+    return { impl, n: 1, ms: wallMs, rate: 1000 / wallMs, wallMs, extra };
   }
   const line = err.split("\n").find((l) => l.startsWith("@@bench "));
   if (!line) return `exit ${code}, no result: ${err.trim().split("\n").slice(-3).join(" ").slice(0, 300)}`;

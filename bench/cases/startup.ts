@@ -1,7 +1,8 @@
 /**
  * startup: import a logger and write the first record (stdout goes to
  * /dev/null). The driver times the whole process and subtracts `bare`, the
- * same script importing nothing. Implementations: bare, ours (the TypeScript
+ * same script importing nothing; the script also reports the wall and CPU
+ * time of the import and first log measured from inside. Implementations: bare, ours (the TypeScript
  * sources, as JSR and Deno users get them), ours-npm (the built npm package:
  * `--pkg=DIR` is its unpacked folder, from `deno task build:npm --keep`),
  * pino, logtape, winston.
@@ -14,6 +15,10 @@ const pkgDir = /^--pkg=(.*)$/.exec(process.argv.find((a) => a.startsWith("--pkg=
 const context = { user_id: 1, path: "/api/items", status: 200 };
 const peer = (id: string): unknown => createRequire(new URL("../peers/package.json", import.meta.url).pathname)(id);
 
+// Also timed from inside: wall and CPU time of the import and first log alone (less swayed by load than the
+// whole process, which includes the runtime's own start and exit).
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 switch (impl) {
   case "bare":
     break;
@@ -67,3 +72,14 @@ switch (impl) {
     console.error(`unknown implementation ${impl}`);
     process.exitCode = 2;
 }
+const cpu = process.cpuUsage(cpu0);
+process.stderr.write(
+  "@@bench " +
+    JSON.stringify({
+      impl,
+      n: 1,
+      ms: performance.now() - t0,
+      rate: 0,
+      extra: { inProcessMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 },
+    }) + "\n",
+);
