@@ -1,5 +1,6 @@
 import { LoggerConfigurationError } from "./errors.ts";
 import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
+import { contextFields } from "./context.ts";
 
 /**
  * Output formats: `json` one record per line; `console` human-readable,
@@ -34,6 +35,12 @@ export interface BackendConfigBase {
   enabled?: boolean;
   /** Record format (`json`, `console`, `plain`, `structured`); each type has its own default. */
   format?: OutputFormat;
+  /** Hold records below `level` (default error) until one at or above it arrives, then write them first; per `withContext` scope; at most `maxBuffered` (1000) held, older ones discarded and counted. */
+  fingersCrossed?: { level?: LevelInput; maxBuffered?: number };
+  /** Keep this share of records (0 to 1), or a share per level, e.g. `{ debug: 0.01, info: 0.1 }`; the rest are counted as `sampledOut`. */
+  sample?: number | Partial<Record<string, number>>;
+  /** At most `records` per `perSeconds` (1) seconds; the rest are counted, then one "N records suppressed" record is written. */
+  rateLimit?: { records: number; perSeconds?: number };
 }
 
 /**
@@ -59,6 +66,13 @@ export interface ConsoleBackendConfig extends BackendConfigBase {
   format?: OutputFormat;
   /** Which standard stream. Default `"stdout"`. */
   stream?: "stdout" | "stderr";
+  /**
+   * Write each record through `console.debug/info/warn/error` (by level), so
+   * that the runtime's OpenTelemetry (Deno with `OTEL_DENO=true`, Deno
+   * Deploy) exports it with its severity and span context; when not set, on
+   * where `OTEL_DENO` is `true`.
+   */
+  otel?: boolean;
 }
 
 /**
@@ -111,7 +125,7 @@ export interface FileBackendConfig extends BackendConfigBase {
  * const format: PayloadFormat = "ndjson";
  * ```
  */
-export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "elasticsearch";
+export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "otlp-protobuf" | "elasticsearch";
 
 /**
  * The REST API backend's options.
@@ -304,6 +318,19 @@ export interface LoggerConfig {
   environment?: string;
   /** Application version. */
   version?: string;
+  /**
+   * Per category (dotted name): `level`, `backends` and `context` for that
+   * logger and its descendants, e.g. `{ "app.db": { level: "debug" } }`.
+   * Used by `setGlobalConfig`.
+   */
+  loggers?: Record<string, LoggerConfig>;
+  /**
+   * Whether SIGTERM, SIGINT and SIGHUP that the application does not handle
+   * itself flush every backend (for at most 3 s) and then end the process
+   * with status 128 + the signal number. Default `true`; `false` anywhere
+   * turns it off for the process.
+   */
+  handleSignals?: boolean;
 }
 
 /**
@@ -337,6 +364,10 @@ export interface NormalizedLoggerConfig {
   environment: string | undefined;
   /** Application version. */
   version: string | undefined;
+  /** Per-category configs as given (checked when the global config is set). */
+  loggers: Record<string, unknown>;
+  /** Whether unhandled SIGTERM, SIGINT and SIGHUP flush before the process ends. */
+  handleSignals: boolean;
 }
 
 /**
@@ -385,6 +416,10 @@ const COMMON: Record<string, KeySpec> = {
   name: { kind: "string" },
   level: { kind: "level" },
   enabled: { kind: "boolean", default: true },
+  // Per-backend filters, checked where they are built (src/filters.ts).
+  fingersCrossed: { kind: "any" },
+  sample: { kind: "any" },
+  rateLimit: { kind: "any" },
 };
 
 /** Keys of the Python edition that carry no meaning here: accepted and dropped. */
@@ -412,6 +447,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     timestampFormat: { kind: "string", default: "%H:%M:%S.%f" },
     format: { kind: "string", values: FORMATS, default: "console" },
     stream: { kind: "string", values: ["stdout", "stderr"], default: "stdout" },
+    otel: { kind: "boolean" },
   },
   file: {
     ...COMMON,
@@ -453,7 +489,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     encryptionKey: { kind: "string", secret: true },
     payloadFormat: {
       kind: "string",
-      values: ["jinpy", "ndjson", "loki", "otlp", "elasticsearch"],
+      values: ["jinpy", "ndjson", "loki", "otlp", "otlp-protobuf", "elasticsearch"],
       default: "jinpy",
     },
     compression: { kind: "boolean", default: false },
@@ -501,6 +537,8 @@ const LOGGER_SCHEMA: Record<string, KeySpec> = {
   environment: { kind: "string" },
   version: { kind: "string" },
   enableSanitization: { kind: "boolean", default: true },
+  loggers: { kind: "object" },
+  handleSignals: { kind: "boolean", default: true },
 };
 
 /** `snake_case` → `camelCase`; camelCase stays as it is. */
@@ -896,7 +934,8 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
   return {
     level: out.level as number,
     backends: normalizedBackends,
-    context: { ...(out.context as Record<string, unknown>) },
+    // Read once, never throwing: hostile fields become markers.
+    context: contextFields(out.context),
     sensitiveFields: sanitize ? out.sensitiveFields as string[] : [],
     redactPatterns: out.redactPatterns as (string | RegExp)[],
     maxContextSize: out.maxContextSize as number,
@@ -904,5 +943,7 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     appName: out.appName as string | undefined,
     environment: out.environment as string | undefined,
     version: out.version as string | undefined,
+    loggers: { ...(out.loggers as Record<string, unknown> | undefined) },
+    handleSignals: out.handleSignals !== false,
   };
 }
