@@ -122,7 +122,7 @@ const CASES: CaseSpec[] = [
     title: "startup: import + first log, over a bare runtime start",
     kind: "startup",
     file: "startup.ts",
-    impls: ["bare", "ours", "ours-npm", "pino", "logtape", "winston"],
+    impls: ["bare", "ours", "ours-core", "ours-npm", "ours-npm-core", "pino", "logtape", "winston"],
     n: 1,
     runs: 7,
     quietStdout: true,
@@ -130,8 +130,11 @@ const CASES: CaseSpec[] = [
     about: "Wall time of the whole process (median), minus the same script importing nothing. One warm-up " +
       "process per implementation first (Deno's transpile cache). ours = the TypeScript sources (what JSR and " +
       "Deno users run; Node 24 strips their types file by file); ours-npm = the JavaScript of the npm package " +
-      "built by `deno task build:npm`. The target compares what each runtime's users install: ours on Deno, " +
-      "ours-npm on Bun and Node.",
+      "built by `deno task build:npm`; `-core` = the console-only `./core` entry instead of the root (LogTape " +
+      "is measured with its console sink, so this is the like-for-like row). The target compares what each " +
+      "runtime's users install, console-only: ours-core on Deno, ours-npm-core on Bun and Node. " +
+      '"inside" = the import and first log timed by the script itself (wall and CPU), without the runtime\'s ' +
+      "own start and exit.",
   },
   {
     name: "http",

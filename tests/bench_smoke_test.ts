@@ -77,7 +77,8 @@ describe("bench smoke", () => {
         [runtime]: {
           bare: { runs: [{ impl: "bare", n: 1, ms: 1, rate: 1, wallMs: 50 }], errors: [] },
           ours: { runs: [{ impl: "ours", n: 1, ms: 1, rate: 1, wallMs: 60 }], errors: [] },
-          "ours-npm": { runs: [{ impl: "ours-npm", n: 1, ms: 1, rate: 1, wallMs: 60 }], errors: [] },
+          "ours-core": { runs: [{ impl: "ours-core", n: 1, ms: 1, rate: 1, wallMs: 60 }], errors: [] },
+          "ours-npm-core": { runs: [{ impl: "ours-npm-core", n: 1, ms: 1, rate: 1, wallMs: 60 }], errors: [] },
           logtape: { runs: [{ impl: "logtape", n: 1, ms: 1, rate: 1, wallMs: 70 }], errors: [] },
         },
       },
