@@ -53,6 +53,7 @@ const LOGGER_DEFAULTS: Record<string, { default?: unknown }> = {
   sensitiveFields: { default: ["password", "token", "secret", "key", "auth"] },
   maxContextSize: { default: 10000 },
   maxMessageLength: { default: 1048576 },
+  handleSignals: { default: true },
 };
 
 export const TABLES: string = [

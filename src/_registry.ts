@@ -8,6 +8,7 @@
  * a correlation id) are held; the others only weakly, so per-request names
  * cost nothing once their logger is unreachable.
  */
+import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, BaseBackend } from "./backends/base.ts";
 import { setSignalHandling } from "./runtime/runtime.ts";
 import { configError, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
@@ -296,7 +297,8 @@ class Registry {
     const categories = new Map<string, CategoryEntry>();
     const built: BackendSet[] = [];
     try {
-      built.push(new BackendSet(config, false));
+      // The new backends succeed the old ones (a spool is handed over).
+      built.push(whileReplacing(this.#root?.set?.backends, () => new BackendSet(config, false)));
       for (const [name, raw] of Object.entries(config.loggers)) {
         categories.set(categoryName(name), this.#category(name, raw, config, built));
       }
