@@ -12,6 +12,7 @@
  * reading it, so re-sending it could only repeat (no re-send storm).
  */
 import { LoggerWebSocketError } from "../errors.ts";
+import { describeError } from "../report.ts";
 import { unrefTimer } from "../runtime/runtime.ts";
 import { openWebSocket } from "../runtime/websocket.ts";
 import type { BackendStats } from "../backends/base.ts";
@@ -276,6 +277,8 @@ export class WsTransport implements Transport {
     this.#ws = undefined;
     this.#stopTimers();
     this.#o.stats.connected = false;
+    // Kept even when nothing was in flight: the next record reconnects.
+    this.#o.stats.lastError = describeError(error);
     ws.onopen =
       ws.onerror =
       ws.onclose =

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startServer } from "../_http_server.ts";
-import { ROOT, runScript, runtimeCommand, tempDir } from "../_helpers.ts";
+import { ROOT, runScript, runtimeCommand, tempDir, waitFor } from "../_helpers.ts";
 import { recordScenario, seqsOfLines, tally } from "./_record.ts";
 
 const SPOOLED = "with fallbackToFile, exit() writes what is unsent to the spool synchronously";
@@ -78,7 +78,10 @@ describe("reliability: network backends at exit()", () => {
   test("REST exit() with a batch in flight and records queued: all of them in the spool", async () => {
     const dir = tempDir();
     // Never answers in time: the first batch is in flight when the process exits.
-    const server = await startServer(() => ({ delayMs: 30_000 }));
+    let inFlight = 0;
+    const server = await startServer((
+      r,
+    ) => (r.path === "/count" ? { body: String(inFlight) } : (inFlight++, { delayMs: 30_000 })));
     try {
       const r = await runScript(
         dir.path,
@@ -87,7 +90,8 @@ import { getLogger } from "@jinpy/logger";
 const logger = getLogger("exit", { backends: [{ type: "rest_api", endpoint: "${server.url}/in", batchSize: 50,
   fallbackToFile: true, fallbackFile: "spool.ndjson" }] });
 for (let i = 0; i < 120; i++) logger.info("record " + i, { seq: i });
-await new Promise((r) => setTimeout(r, 200));
+// Exit once a batch is in flight.
+while ((await (await fetch("${server.url}/count")).text()) === "0") await new Promise((r) => setTimeout(r, 10));
 process.exit(0);
 `,
         { timeoutMs: 20_000 },
@@ -96,7 +100,7 @@ process.exit(0);
       const t = tally(120, existsSync(spool) ? seqsOfLines(readFileSync(spool, "utf8")) : []);
       await recordScenario("REST: exit() with records in flight", t, SPOOLED, () => {
         assert.equal(r.code, 0, r.stderr);
-        assert.ok(server.requests.length >= 1, "a batch was in flight");
+        assert.ok(inFlight >= 1, "a batch was in flight");
         assert.equal(t.lost, 0);
         assert.equal(t.duplicates, 0);
         assert.ok(!existsSync(spool + ".lock"), "the spool's lock is released");
@@ -150,13 +154,13 @@ setInterval(() => {}, 1000);
 setTimeout(() => console.log("ready"), 200);
 `,
       );
+      assert.ok(await waitFor(() => server.requests.length >= 1, 20_000), "a batch is in flight");
       child.kill("SIGTERM");
       const end = await child.ended;
       const spool = join(dir.path, "spool.ndjson");
       const t = tally(120, existsSync(spool) ? seqsOfLines(readFileSync(spool, "utf8")) : []);
       await recordScenario("REST: SIGTERM with records in flight", t, SPOOLED.replace("exit()", "a signal"), () => {
         assert.deepEqual(end, { code: 143, signal: null });
-        assert.ok(server.requests.length >= 1, "a batch was in flight");
         assert.equal(t.lost, 0);
         assert.equal(t.duplicates, 0);
       });
