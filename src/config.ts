@@ -191,6 +191,8 @@ export interface RestApiBackendConfig extends BackendConfigBase {
   index?: string;
   /** Seconds `shutdown()` (and the end of the process) waits for delivery before spooling or dropping the rest. Default 10. */
   shutdownTimeout?: number;
+  /** The older name of `shutdownTimeout`, still accepted. */
+  flushTimeout?: number;
   /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
   asyncEnabled?: boolean;
   /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
@@ -249,7 +251,13 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
   /** Seconds an idle connection stays open (so a process can exit); 0 = until shutdown. Default 5. */
   idleTimeout?: number;
   /** Seconds `flush()` and `shutdown()` wait for delivery at most. Default 10. */
+  shutdownTimeout?: number;
+  /** The older name of `shutdownTimeout`, still accepted. */
   flushTimeout?: number;
+  /** Spool what cannot be sent (overflow, outage, exit) to `fallbackFile`, replayed first once connected. Default `false`. */
+  fallbackToFile?: boolean;
+  /** Spool path. Default `"logs/websocket_fallback.log"`. */
+  fallbackFile?: string;
   /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
   asyncEnabled?: boolean;
   /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
@@ -496,6 +504,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     labels: { kind: "headers", default: {} },
     index: { kind: "string", default: "logs" },
     shutdownTimeout: { kind: "number", min: 0, default: 10 },
+    flushTimeout: { kind: "number", min: 0 },
     format: { kind: "string", values: FORMATS, default: "json" },
     asyncEnabled: { kind: "boolean", default: true },
   },
@@ -519,7 +528,10 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     ackTimeout: { kind: "number", min: 0, default: 10 },
     connectTimeout: { kind: "number", min: 0, default: 10 },
     idleTimeout: { kind: "number", min: 0, default: 5 },
-    flushTimeout: { kind: "number", min: 0, default: 10 },
+    shutdownTimeout: { kind: "number", min: 0, default: 10 },
+    flushTimeout: { kind: "number", min: 0 },
+    fallbackToFile: { kind: "boolean", default: false },
+    fallbackFile: { kind: "string", default: "logs/websocket_fallback.log" },
     format: { kind: "string", values: FORMATS, default: "json" },
     asyncEnabled: { kind: "boolean", default: true },
   },

@@ -63,6 +63,8 @@ export function textFormatter(options: TextFormatOptions): (entry: LogEntry) => 
         if (entry.correlationId !== null) out += " correlation_id=" + renderValue(entry.correlationId);
         out += renderContext(entry.safeContext());
         if (showSource && entry.module !== null) out += " source=" + renderValue(`${entry.module}:${entry.lineNumber}`);
+        // The keys Grafana and OpenTelemetry tooling look for to link a line to its trace.
+        if (entry.traceId !== null) out += " trace_id=" + entry.traceId + " span_id=" + entry.spanId;
         return out;
       };
     default: {

@@ -1,3 +1,4 @@
+import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
 import { type LoggerConfig, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
 import { contextFields, currentContext, mergeCall, mergeContext, runWithContext } from "./context.ts";
@@ -543,7 +544,8 @@ export function getLogger(name: string | readonly string[], config?: LoggerConfi
     return logger;
   }
   // Build first: an invalid config or an unwritable path changes nothing.
-  const set = new BackendSet(normalizeLoggerConfig(config), true);
+  // The new backends succeed the old ones (a spool is handed over).
+  const set = whileReplacing(cached?.own?.backends, () => new BackendSet(normalizeLoggerConfig(config), true));
   if (cached?.owner !== undefined) {
     registry.configure(cached, set).catch(() => {});
     return cached.owner;

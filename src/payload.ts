@@ -23,6 +23,8 @@ export interface PayloadOptions {
   index?: string;
   /** The batch's idempotency key; Elasticsearch document ids derive from it. */
   batchKey?: string;
+  /** Elasticsearch document ids of the records, when kept from an earlier batch. */
+  itemKeys?: readonly string[];
   /** Time of sending, epoch milliseconds (the `jinpy` body's `timestamp`). */
   now?: number;
 }
@@ -63,7 +65,10 @@ export function buildPayload(lines: readonly string[], options: PayloadOptions):
         contentType: "application/x-protobuf",
       };
     case "elasticsearch":
-      return { body: bulkBody(lines, options.index ?? "logs", options.batchKey), contentType: "application/x-ndjson" };
+      return {
+        body: bulkBody(lines, options.index ?? "logs", options.batchKey, options.itemKeys),
+        contentType: "application/x-ndjson",
+      };
     default:
       return { body: jinpyBody(lines, options.now ?? Date.now()), contentType: "application/json" };
   }
@@ -243,12 +248,18 @@ function otlpBody(records: LogRecord[], labels: Record<string, string>) {
   };
 }
 
-function bulkBody(lines: readonly string[], index: string, batchKey: string | undefined): string {
+function bulkBody(
+  lines: readonly string[],
+  index: string,
+  batchKey: string | undefined,
+  itemKeys: readonly string[] | undefined,
+): string {
   let out = "";
   for (let i = 0; i < lines.length; i++) {
     const r = parseRecord(lines[i]);
     const action: Record<string, string> = { _index: index };
-    if (batchKey !== undefined) action._id = `${batchKey}-${i}`;
+    const id = itemKeys?.[i] ?? (batchKey !== undefined ? `${batchKey}-${i}` : undefined);
+    if (id !== undefined) action._id = id;
     out += JSON.stringify({ create: action }) + "\n" + JSON.stringify({ "@timestamp": r.timestamp, ...r }) + "\n";
   }
   return out;
