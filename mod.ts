@@ -33,15 +33,14 @@ export {
   type CustomBackendConfig,
   type FileBackendConfig,
   type LoggerConfig,
-  normalizeBackendConfig,
   type NormalizedBackendConfig,
   type NormalizedLoggerConfig,
-  normalizeLoggerConfig,
   type OutputFormat,
   type PayloadFormat,
   type RestApiBackendConfig,
   type WebSocketBackendConfig,
-} from "./src/config.ts";
+} from "./src/config/config.ts";
+export { normalizeBackendConfig, normalizeLoggerConfig } from "./src/config/_schema.ts";
 export { type BackendInterface, type BackendStats, BaseBackend } from "./src/backends/base.ts";
 export { ConsoleBackend } from "./src/backends/console.ts";
 export { RestApiBackend } from "./src/backends/rest_api.ts";

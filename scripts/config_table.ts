@@ -5,9 +5,10 @@
  *   deno run -A scripts/config_table.ts            # print
  *   deno run -A scripts/config_table.ts --check    # exit 1 when README.md differs
  */
-import { BACKEND_SCHEMAS, camelKey } from "../src/config.ts";
+import { BACKEND_SCHEMAS, LOGGER_SCHEMA } from "../src/config/_schema.ts";
+import { camelKey } from "../src/config/_dialect.ts";
 
-const source = await Deno.readTextFile(new URL("../src/config.ts", import.meta.url));
+const source = await Deno.readTextFile(new URL("../src/config/config.ts", import.meta.url));
 
 function fields(iface: string): { key: string; doc: string }[] {
   const start = source.indexOf(`export interface ${iface} `);
@@ -46,12 +47,7 @@ function table(title: string, iface: string, schema?: Record<string, { default?:
   return [...lines, ...extra, ""].join("\n");
 }
 
-const LOGGER_DEFAULTS: Record<string, { default?: unknown }> = {
-  level: { default: "info" },
-  sensitiveFields: { default: ["password", "token", "secret", "key", "auth"] },
-  maxContextSize: { default: 10000 },
-  maxMessageLength: { default: 1048576 },
-};
+const LOGGER_DEFAULTS: Record<string, { default?: unknown }> = LOGGER_SCHEMA;
 
 export const TABLES: string = [
   table("Logger", "LoggerConfig", undefined).replace(

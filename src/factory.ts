@@ -3,7 +3,9 @@ import { ConsoleBackend } from "./backends/console.ts";
 import { RestApiBackend } from "./backends/rest_api.ts";
 import { WebSocketBackend } from "./backends/websocket.ts";
 import { FileBackend } from "./backends/file.ts";
-import { BACKEND_SCHEMAS, didYouMean, normalizeBackendConfig, type NormalizedBackendConfig } from "./config.ts";
+import type { NormalizedBackendConfig } from "./config/config.ts";
+import { BACKEND_SCHEMAS, normalizeBackendConfig } from "./config/_schema.ts";
+import { didYouMean } from "./config/_suggest.ts";
 import { LoggerConfigurationError } from "./errors.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { OutputFormat } from "./config.ts";
+import type { OutputFormat } from "./config/config.ts";
 import type { LogEntry } from "./record.ts";
 import { escapeText } from "./serialize.ts";
 import { compileStrftime } from "./strftime.ts";

@@ -1,5 +1,6 @@
 import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
-import { type LoggerConfig, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
+import type { LoggerConfig, NormalizedLoggerConfig } from "./config/config.ts";
+import { normalizeLoggerConfig } from "./config/_schema.ts";
 import { currentContext, runWithContext } from "./context.ts";
 import { BackendFactory } from "./factory.ts";
 import { describeValue, type LevelInput, parseLevel } from "./levels.ts";

@@ -8,7 +8,7 @@
  * - `otlp`: OTLP/HTTP JSON logs (`/v1/logs`), one scope per logger;
  * - `elasticsearch`: the `_bulk` API, a `create` action line before each record.
  */
-import type { PayloadFormat } from "./config.ts";
+import type { PayloadFormat } from "./config/config.ts";
 import type { LogRecord } from "./record.ts";
 
 /** Options of a body. */

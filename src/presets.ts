@@ -1,4 +1,4 @@
-import type { LoggerConfig } from "./config.ts";
+import type { LoggerConfig } from "./config/config.ts";
 import { LoggerConfigurationError } from "./errors.ts";
 import { getEnvWithPrefix } from "./runtime/runtime.ts";
 import { setGlobalConfig } from "./logger.ts";

@@ -1,4 +1,4 @@
-import type { NormalizedBackendConfig } from "../config.ts";
+import type { NormalizedBackendConfig } from "../config/config.ts";
 import { LoggerBackendError, LoggerConfigurationError } from "../errors.ts";
 import { gzipInto } from "../gzip.ts";
 import type { LogEntry } from "../record.ts";

@@ -1,4 +1,4 @@
-import type { NormalizedBackendConfig, PayloadFormat } from "../config.ts";
+import type { NormalizedBackendConfig, PayloadFormat } from "../config/config.ts";
 import { encryptPayload } from "../crypto.ts";
 import { gzipBytes } from "../gzip.ts";
 import { LoggerBackendError, LoggerConfigurationError, LoggerConnectionError } from "../errors.ts";

@@ -1,4 +1,5 @@
-import { configError, type NormalizedBackendConfig } from "../config.ts";
+import type { NormalizedBackendConfig } from "../config/config.ts";
+import { configError } from "../config/_suggest.ts";
 import { type LoggerConfigurationError, LoggerWebSocketError } from "../errors.ts";
 import { BoundedQueue } from "../queue.ts";
 import type { LogEntry } from "../record.ts";

@@ -1,0 +1,91 @@
+/** The seed's snake_case keys and the Python edition's dump dialect, mapped onto ours. */
+import { configError } from "./_suggest.ts";
+
+/** `snake_case` → `camelCase`; camelCase stays as it is. */
+export function camelKey(key: string): string {
+  return key.includes("_") ? key.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase()) : key;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function camelize(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(obj)) {
+    const c = camelKey(k);
+    if (!(c in out) || c === k) out[c] = obj[k];
+  }
+  return out;
+}
+
+/** Maps the Python edition's dump dialect onto ours (keys already camelCase). */
+export function fromPythonDialect(c: Record<string, unknown>, where: string): void {
+  if (c.type === undefined && c.backendType !== undefined) c.type = c.backendType;
+  delete c.backendType;
+  if (c.colors !== undefined && c.useColors === undefined) c.useColors = c.colors;
+  delete c.colors;
+  if (c.wsUrl !== undefined && c.endpoint === undefined) c.endpoint = c.wsUrl;
+  delete c.wsUrl;
+  if (typeof c.compression === "string") {
+    const v = c.compression.toLowerCase();
+    if (v === "gzip") c.compression = true;
+    else if (v === "none" || v === "") c.compression = false;
+    else {
+      throw configError(where, `"compression" ${JSON.stringify(c.compression)} is not supported`, {
+        key: "compression",
+        given: c.compression,
+      }, ['Use "gzip" (or true) or "none" (or false)']);
+    }
+  }
+  if (typeof c.baseUrl === "string") {
+    const endpoint = typeof c.endpoint === "string" && c.endpoint !== "" ? c.endpoint : undefined;
+    try {
+      c.endpoint = endpoint ? new URL(endpoint, c.baseUrl).href : c.baseUrl;
+    } catch {
+      throw configError(where, `"base_url" is not a valid URL`, { key: "base_url" });
+    }
+  }
+  delete c.baseUrl;
+  // The Python edition's network backends flush their buffer every flush_interval seconds.
+  if (
+    (c.type === "rest_api" || c.type === "websocket") && typeof c.flushInterval === "number" &&
+    c.batchTimeout === undefined
+  ) {
+    c.batchTimeout = c.flushInterval;
+  }
+  if (c.type === "rest_api" && c.timeout !== undefined && c.timeoutSeconds === undefined) {
+    c.timeoutSeconds = c.timeout;
+  }
+  if (isPlainObject(c.retry) && (c.type === "rest_api")) {
+    const r = camelize(c.retry);
+    if (r.maxAttempts !== undefined && c.retryCount === undefined) c.retryCount = r.maxAttempts;
+    if (r.backoffMultiplier !== undefined && c.retryBackoffFactor === undefined) {
+      c.retryBackoffFactor = r.backoffMultiplier;
+    }
+    if (r.baseDelay !== undefined && c.retryBaseDelay === undefined) c.retryBaseDelay = r.baseDelay;
+    if (r.maxDelay !== undefined && c.retryMaxDelay === undefined) c.retryMaxDelay = r.maxDelay;
+    if (r.jitter !== undefined && c.retryJitter === undefined) c.retryJitter = r.jitter;
+  }
+  if (isPlainObject(c.security) && (c.type === "rest_api" || c.type === "websocket")) {
+    const s = camelize(c.security);
+    const token = typeof s.apiKey === "string" && s.apiKey !== ""
+      ? s.apiKey
+      : typeof s.oauth2Token === "string" && s.oauth2Token !== ""
+      ? s.oauth2Token
+      : undefined;
+    if (token !== undefined) {
+      const headers = isPlainObject(c.headers) ? { ...c.headers } : {};
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
+        headers.Authorization = `Bearer ${token}`;
+      }
+      c.headers = headers;
+    }
+    if (c.type === "rest_api") {
+      if (typeof s.verifySsl === "boolean" && c.verifySsl === undefined) c.verifySsl = s.verifySsl;
+      if (typeof s.caCertPath === "string" && c.caCert === undefined) c.caCert = s.caCertPath;
+      if (typeof s.tlsCertPath === "string" && c.clientCert === undefined) c.clientCert = s.tlsCertPath;
+      if (typeof s.tlsKeyPath === "string" && c.clientKey === undefined) c.clientKey = s.tlsKeyPath;
+    }
+  }
+}

@@ -1,0 +1,358 @@
+import type { LevelInput } from "../levels.ts";
+
+/**
+ * Output formats: `json` one record per line; `console` human-readable,
+ * colored on a TTY; `plain` like console without colors; `structured`
+ * `key=value` pairs (logfmt).
+ *
+ * @example
+ * ```ts
+ * import type { OutputFormat } from "@jinpy/logger";
+ * const format: OutputFormat = "json";
+ * ```
+ */
+export type OutputFormat = "console" | "json" | "plain" | "structured";
+
+/**
+ * Keys every backend accepts.
+ *
+ * @example
+ * ```ts
+ * import type { BackendConfigBase } from "@jinpy/logger";
+ * const base: BackendConfigBase = { type: "console", level: "info", name: "main" };
+ * ```
+ */
+export interface BackendConfigBase {
+  /** Backend type as registered with the factory: `console`, `file`, `rest_api`, `websocket`, … */
+  type: string;
+  /** Lowest level this backend takes; all levels when not set. */
+  level?: LevelInput;
+  /** A name for stats and reports; the type by default. */
+  name?: string;
+  /** `false` creates the backend but skips it. Default `true`. */
+  enabled?: boolean;
+  /** Record format (`json`, `console`, `plain`, `structured`); each type has its own default. */
+  format?: OutputFormat;
+}
+
+/**
+ * The console backend's options.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, type ConsoleBackendConfig } from "@jinpy/logger";
+ * const console: ConsoleBackendConfig = { type: "console", level: "debug", showSource: true };
+ * getLogger("console_app", { backends: [console] }).info("hello");
+ * ```
+ */
+export interface ConsoleBackendConfig extends BackendConfigBase {
+  /** Always `"console"`. */
+  type: "console";
+  /** Colors: auto (TTY, `NO_COLOR` unset, `FORCE_COLOR` honoured) when not set. */
+  useColors?: boolean;
+  /** Show the caller's `file.ts:line`. Default `false`. */
+  showSource?: boolean;
+  /** strftime format of the time column. Default `"%H:%M:%S.%f"`. */
+  timestampFormat?: string;
+  /** Record format: `console` (default), `json`, `plain` or `structured`. */
+  format?: OutputFormat;
+  /** Which standard stream. Default `"stdout"`. */
+  stream?: "stdout" | "stderr";
+}
+
+/**
+ * The file backend's options.
+ *
+ * @example
+ * ```ts
+ * import type { FileBackendConfig } from "@jinpy/logger";
+ * const file: FileBackendConfig = { type: "file", filePath: "logs/app-{date}.log", maxSizeMb: 100, backupCount: 10, compression: true };
+ * ```
+ */
+export interface FileBackendConfig extends BackendConfigBase {
+  /** Always `"file"`. */
+  type: "file";
+  /** Path; `{date}` expands to the local `YYYY-MM-DD`. Default `"logs/app.log"`. */
+  filePath?: string;
+  /** Rotate before the file would pass this size, in MB (fractions allowed; 0 = never). Default 100. */
+  maxSizeMb?: number;
+  /** Rotated files kept. Default 5. */
+  backupCount?: number;
+  /** Gzip rotated files. Default `false`. */
+  compression?: boolean;
+  /** Only `"utf-8"`. */
+  encoding?: string;
+  /** Buffered bytes that trigger a write. Default 65536. */
+  bufferSize?: number;
+  /** Seconds between timed writes. Default 1. */
+  flushInterval?: number;
+  /** Write off the logging path. Default `true`. */
+  asyncEnabled?: boolean;
+  /** Record format: `json` (default, one record per line), `plain`, `console` (no colors) or `structured`. */
+  format?: OutputFormat;
+  /** strftime format of the time column of the text formats. Default `"%Y-%m-%d %H:%M:%S.%f"`. */
+  timestampFormat?: string;
+  /** Show the caller's `file.ts:line` in the text formats. Default `false`. */
+  showSource?: boolean;
+  /**
+   * Epoch milliseconds deciding the day of `{date}`; the record's own
+   * timestamp when not set. For tests and replays.
+   */
+  clock?: () => number;
+}
+
+/**
+ * Body shapes the REST backend can send.
+ *
+ * @example
+ * ```ts
+ * import type { PayloadFormat } from "@jinpy/logger";
+ * const format: PayloadFormat = "ndjson";
+ * ```
+ */
+export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "elasticsearch";
+
+/**
+ * The REST API backend's options.
+ *
+ * @example
+ * ```ts
+ * import type { RestApiBackendConfig } from "@jinpy/logger";
+ * const rest: RestApiBackendConfig = { type: "rest_api", endpoint: "https://logs.example.com/api/v1/logs", batchSize: 50 };
+ * ```
+ */
+export interface RestApiBackendConfig extends BackendConfigBase {
+  /** Always `"rest_api"`. */
+  type: "rest_api";
+  /** Full URL. */
+  endpoint: string;
+  /** HTTP method. Default `"POST"`. */
+  method?: "POST" | "PUT" | "PATCH";
+  /** Extra request headers (never logged). */
+  headers?: Record<string, string>;
+  /** Per-request timeout in seconds. Default 30. */
+  timeoutSeconds?: number;
+  /** Retries after the first attempt. Default 3. */
+  retryCount?: number;
+  /** Exponential backoff factor. Default 2. */
+  retryBackoffFactor?: number;
+  /** First retry delay in seconds. Default 1. */
+  retryBaseDelay?: number;
+  /** Longest retry delay in seconds. Default 60. */
+  retryMaxDelay?: number;
+  /** Randomize retry delays. Default `true`. */
+  retryJitter?: boolean;
+  /** Records per request. Default 100. */
+  batchSize?: number;
+  /** Seconds before a partial batch is sent. Default 5. */
+  batchTimeout?: number;
+  /** Records held at most. Default 10000. */
+  maxQueueSize?: number;
+  /** Requests in flight at once. Default 1. */
+  concurrency?: number;
+  /** Spool undeliverable batches to `fallbackFile`. Default `false`. */
+  fallbackToFile?: boolean;
+  /** Spool path. Default `"logs/api_fallback.log"`. */
+  fallbackFile?: string;
+  /** Verify TLS certificates. Default `true`. */
+  verifySsl?: boolean;
+  /** PEM client certificate path, for mTLS. */
+  clientCert?: string;
+  /** PEM client key path, for mTLS. */
+  clientKey?: string;
+  /** PEM CA certificate path to trust. */
+  caCert?: string;
+  /** Encrypt bodies with AES-256-GCM. Default `false`. */
+  encryptPayload?: boolean;
+  /** Passphrase for `encryptPayload`. */
+  encryptionKey?: string;
+  /** Body shape. Default `"jinpy"`. */
+  payloadFormat?: PayloadFormat;
+  /** Gzip request bodies. Default `false`. */
+  compression?: boolean;
+  /** Extra labels (Loki) or resource attributes (OTLP). */
+  labels?: Record<string, string>;
+  /** Index name for `elasticsearch`. Default `"logs"`. */
+  index?: string;
+  /** Seconds `shutdown()` (and the end of the process) waits for delivery before spooling or dropping the rest. Default 10. */
+  shutdownTimeout?: number;
+  /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
+  asyncEnabled?: boolean;
+  /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
+  format?: OutputFormat;
+}
+
+/**
+ * The WebSocket backend's options.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketBackendConfig } from "@jinpy/logger";
+ * const ws: WebSocketBackendConfig = { type: "websocket", endpoint: "wss://logs.example.com/ws", reconnectInterval: 5 };
+ * ```
+ */
+export interface WebSocketBackendConfig extends BackendConfigBase {
+  /** Always `"websocket"`. */
+  type: "websocket";
+  /** `ws://` or `wss://` URL. */
+  endpoint: string;
+  /** Handshake headers (Deno, Bun, Node). */
+  headers?: Record<string, string>;
+  /** Seconds between reconnects (backoff grows from it). Default 5. */
+  reconnectInterval?: number;
+  /** Reconnects before giving up; 0 = forever. Default 10. */
+  maxReconnectAttempts?: number;
+  /**
+   * Seconds after giving up before a new record starts a fresh cycle of connection attempts
+   * (records in between are dropped and counted). Default: max(reconnectInterval × 10, 30).
+   */
+  reconnectCooldown?: number;
+  /** Seconds between application pings; 0 = none. Default 30. */
+  pingInterval?: number;
+  /** Largest message in bytes. Default 1048576. */
+  maxMessageSize?: number;
+  /** Records per message. Default 100. */
+  batchSize?: number;
+  /** Seconds before a partial batch is sent. Default 0.1. */
+  batchTimeout?: number;
+  /** Records held at most. Default 10000. */
+  maxQueueSize?: number;
+  /** `"batch"` (default) or `"record"` (one record per message). */
+  messageMode?: "batch" | "record";
+  /** A token sent as the query parameter `tokenParam`, for runtimes that cannot send headers (never logged). */
+  token?: string;
+  /** Query parameter name for `token`. Default `"token"`. */
+  tokenParam?: string;
+  /** Subprotocols offered in the handshake. */
+  protocols?: string[];
+  /** Keep each message until the server answers `{"type":"ack","batch_id":…}`. Default `false`. */
+  acks?: boolean;
+  /** Seconds to wait for an ack before the connection is treated as broken. Default 10. */
+  ackTimeout?: number;
+  /** Seconds to wait for the connection to open. Default 10. */
+  connectTimeout?: number;
+  /** Seconds an idle connection stays open (so a process can exit); 0 = until shutdown. Default 5. */
+  idleTimeout?: number;
+  /** Seconds `flush()` and `shutdown()` wait for delivery at most. Default 10. */
+  flushTimeout?: number;
+  /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
+  asyncEnabled?: boolean;
+  /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
+  format?: OutputFormat;
+}
+
+/**
+ * A backend type registered by the application, with its own keys.
+ *
+ * @example
+ * ```ts
+ * import type { CustomBackendConfig } from "@jinpy/logger";
+ * const custom: CustomBackendConfig = { type: "custom", level: "INFO", custom_param: "value" };
+ * ```
+ */
+export interface CustomBackendConfig extends BackendConfigBase {
+  /** Any further keys, kept as given on the backend's `config`. */
+  [key: string]: unknown;
+}
+
+/**
+ * Any backend configuration.
+ *
+ * @example
+ * ```ts
+ * import type { BackendConfig } from "@jinpy/logger";
+ * const backends: BackendConfig[] = [{ type: "console" }, { type: "file", filePath: "logs/app.log" }];
+ * ```
+ */
+export type BackendConfig =
+  | ConsoleBackendConfig
+  | FileBackendConfig
+  | RestApiBackendConfig
+  | WebSocketBackendConfig
+  | CustomBackendConfig;
+
+/**
+ * A logger's configuration. Keys may also be given in the seed's snake_case
+ * and in the Python edition's dump dialect; they are normalized on load.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, type LoggerConfig } from "@jinpy/logger";
+ * const config: LoggerConfig = { level: "debug", backends: [{ type: "console" }] };
+ * getLogger("app", config).debug("ready");
+ * ```
+ */
+export interface LoggerConfig {
+  /** Lowest level logged. Default `"info"`. */
+  level?: LevelInput;
+  /** Backends; a console backend when not given. */
+  backends?: BackendConfig[];
+  /** Context added to every record. */
+  context?: Record<string, unknown>;
+  /** Words that make a context key secret. Default password, token, secret, key, auth. */
+  sensitiveFields?: string[];
+  /** Regular expressions over message text to redact, e.g. `"password=\\S+"`. */
+  redactPatterns?: (string | RegExp)[];
+  /** Most characters of serialized context per record. Default 10000. */
+  maxContextSize?: number;
+  /** Most characters of a message. Default 1048576. */
+  maxMessageLength?: number;
+  /** Application name (OTLP `service.name`, Loki label). */
+  appName?: string;
+  /** Deployment environment. */
+  environment?: string;
+  /** Application version. */
+  version?: string;
+}
+
+/**
+ * A logger config after normalization and validation.
+ *
+ * @example
+ * ```ts
+ * import { normalizeLoggerConfig, type NormalizedLoggerConfig } from "@jinpy/logger";
+ * const c: NormalizedLoggerConfig = normalizeLoggerConfig({ level: "warn" });
+ * console.log(c.level); // 30
+ * ```
+ */
+export interface NormalizedLoggerConfig {
+  /** Level number. */
+  level: number;
+  /** Normalized backend configs. */
+  backends: NormalizedBackendConfig[];
+  /** Context added to every record. */
+  context: Record<string, unknown>;
+  /** Words that make a key secret ([] when sanitization is off). */
+  sensitiveFields: string[];
+  /** Message redaction patterns. */
+  redactPatterns: (string | RegExp)[];
+  /** Most characters of serialized context. */
+  maxContextSize: number;
+  /** Most characters of a message. */
+  maxMessageLength: number;
+  /** Application name. */
+  appName: string | undefined;
+  /** Deployment environment. */
+  environment: string | undefined;
+  /** Application version. */
+  version: string | undefined;
+}
+
+/**
+ * A backend config after normalization: camelCase keys, defaults filled,
+ * level as a number (`0` when not set), plus any custom keys as given.
+ *
+ * @example
+ * ```ts
+ * import { normalizeBackendConfig, type NormalizedBackendConfig } from "@jinpy/logger";
+ * const c: NormalizedBackendConfig = normalizeBackendConfig({ type: "console", use_colors: false });
+ * console.log(c.useColors); // false
+ * ```
+ */
+export type NormalizedBackendConfig = {
+  type: string;
+  name: string;
+  level: number;
+  enabled: boolean;
+  [key: string]: unknown;
+};
