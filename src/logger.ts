@@ -4,7 +4,7 @@ import { normalizeLoggerConfig } from "./config/_schema.ts";
 import { currentContext, runWithContext } from "./context.ts";
 import { BackendFactory } from "./factory.ts";
 import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
-import { captureSource, EMPTY_CONTEXT, LogEntry } from "./record.ts";
+import { captureSource, EMPTY_CONTEXT, LogEntry, preciseNow } from "./record.ts";
 import { describeError, reportOnce } from "./report.ts";
 import { Serializer } from "./serialize.ts";
 
@@ -321,7 +321,7 @@ export class Logger {
       if (core.baseContext !== undefined || this.#bound !== undefined || implicit !== undefined) {
         ctx = { ...core.baseContext, ...this.#bound, ...implicit, ...ctx };
       }
-      const entry = new LogEntry(level, message, this.name, ctx, core.correlationId, Date.now(), core.serializer);
+      const entry = new LogEntry(level, message, this.name, ctx, core.correlationId, preciseNow(), core.serializer);
       if (core.wantSource) captureSource(entry);
       core.logged++;
       const backends = core.backends;

@@ -8,14 +8,14 @@ import { Serializer } from "./serialize.ts";
  * ```ts
  * import type { LogRecord } from "@jinpy/logger";
  * const record: LogRecord = {
- *   timestamp: "2026-01-02T03:04:05.678Z", level: "info", message: "hi",
+ *   timestamp: "2026-01-02T03:04:05.678901+00:00", level: "info", message: "hi",
  *   logger_name: "app", correlation_id: null, context: {},
  *   module: null, function: null, line_number: null,
  * };
  * ```
  */
 export interface LogRecord {
-  /** ISO 8601 time in UTC. */
+  /** ISO 8601 time in UTC with microseconds, as the Python edition writes it: `2026-11-25T10:56:14.556768+00:00`. */
   timestamp: string;
   /** Lowercase level name. */
   level: string;
@@ -44,17 +44,62 @@ let isoSecond = -1;
 let isoPrefix = "";
 
 /**
- * ISO 8601 UTC text of an epoch-milliseconds time, reusing the formatted
- * second across calls within the same second.
+ * ISO 8601 UTC text of an epoch-milliseconds time in the Python edition's
+ * form (`datetime.isoformat()` of an aware UTC time): microseconds and
+ * `+00:00`, e.g. `2026-11-25T10:56:14.556768+00:00`. The formatted second is
+ * reused across calls within the same second.
  */
 export function isoTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
+  const total = Math.floor(ms * 1000);
+  const second = Math.floor(total / 1_000_000);
   if (second !== isoSecond) {
     isoSecond = second;
     isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  const frac = ms - second * 1000;
-  return isoPrefix + (frac < 10 ? "00" : frac < 100 ? "0" : "") + Math.floor(frac) + "Z";
+  const micros = total - second * 1_000_000;
+  return isoPrefix +
+    (micros < 10
+      ? "00000"
+      : micros < 100
+      ? "0000"
+      : micros < 1000
+      ? "000"
+      : micros < 10_000
+      ? "00"
+      : micros < 100_000
+      ? "0"
+      : "") +
+    micros + "+00:00";
+}
+
+const perf: { now(): number } | undefined = typeof performance !== "undefined" && typeof performance.now === "function"
+  ? performance
+  : undefined;
+let clockBase = perf === undefined ? 0 : Date.now() - perf.now();
+
+/**
+ * The current time as epoch milliseconds with a sub-millisecond fraction
+ * from the high-resolution clock. The result always lies within the wall
+ * clock's current millisecond: when the monotonic clock drifts from the wall
+ * clock (NTP steps, sleep), the anchor moves by the difference.
+ *
+ * @returns Epoch milliseconds, fractional.
+ */
+export function preciseNow(): number {
+  const wall = Date.now();
+  if (perf === undefined) return wall;
+  const t = clockBase + perf.now();
+  if (t < wall) {
+    // Behind the wall clock: move the anchor up by just that much, so it
+    // converges on the true offset from below.
+    clockBase += wall - t;
+    return wall;
+  }
+  if (t >= wall + 1) {
+    clockBase -= t - (wall + 0.999);
+    return wall + 0.999;
+  }
+  return t;
 }
 
 const LINE_SEPARATORS = /[\u2028\u2029]/;
@@ -101,7 +146,7 @@ const NO_SOURCE = ',"module":null,"function":null,"line_number":null}';
  * ```
  */
 export class LogEntry {
-  /** Time of the call, epoch milliseconds. */
+  /** Time of the call, epoch milliseconds (with a microsecond fraction). */
   timestamp: number;
   /** Level number. */
   level: number;
@@ -133,7 +178,7 @@ export class LogEntry {
    * @param loggerName The logger's name.
    * @param context Structured fields.
    * @param correlationId Correlation id.
-   * @param timestamp Epoch milliseconds; now by default.
+   * @param timestamp Epoch milliseconds (fractions kept as microseconds); now, from the high-resolution clock, by default.
    * @param serializer Redaction and limits; the defaults by default.
    */
   constructor(
@@ -142,7 +187,7 @@ export class LogEntry {
     loggerName: string,
     context: Record<string, unknown> = {},
     correlationId: string | null = null,
-    timestamp: number = Date.now(),
+    timestamp: number = preciseNow(),
     serializer: Serializer = defaultSerializer,
   ) {
     this.timestamp = timestamp;
@@ -159,7 +204,7 @@ export class LogEntry {
     return levelName(this.level);
   }
 
-  /** ISO 8601 UTC timestamp. */
+  /** ISO 8601 UTC timestamp with microseconds and `+00:00`. */
   get isoTimestamp(): string {
     return isoTime(this.timestamp);
   }
