@@ -10,6 +10,7 @@ import {
   normalizeBackendConfig,
   normalizeLoggerConfig,
 } from "../mod.ts";
+import { DEFAULT_SENSITIVE_FIELDS } from "../src/serialize.ts";
 import { ROOT } from "./_helpers.ts";
 
 const python = JSON.parse(readFileSync(`${ROOT}/../shared/seed/python-edition-configs.json`, "utf8"));
@@ -33,7 +34,7 @@ test("the Python edition's development dump loads unchanged", () => {
   assert.equal(b.useColors, true);
   assert.equal(b.stream, "stdout");
   assert.equal(b.format, "console");
-  assert.deepEqual(c.sensitiveFields, ["password", "token", "secret", "key", "auth"]);
+  assert.deepEqual(c.sensitiveFields, [...DEFAULT_SENSITIVE_FIELDS]);
   assert.equal(c.maxContextSize, 10000);
   assert.equal(c.appName, "jinpy-utils");
   const logger = getLogger("py-dev", python.development);
@@ -89,7 +90,7 @@ test("snake_case keys of the seed are accepted and normalized to camelCase", () 
   assert.equal(b.showSource, true);
   assert.equal(b.timestampFormat, "%H:%M:%S.%f");
   const c = normalizeLoggerConfig({ sensitive_fields: ["ssn"], max_context_size: 50, app_name: "a" });
-  assert.deepEqual(c.sensitiveFields, ["ssn"]);
+  assert.deepEqual(c.sensitiveFields, [...DEFAULT_SENSITIVE_FIELDS, "ssn"]);
   assert.equal(c.maxContextSize, 50);
   assert.equal(c.appName, "a");
 });

@@ -1,5 +1,6 @@
 /** The key tables of the logger and of each built-in backend, and the one normalization of a config. */
 import { describeValue, parseLevel } from "../levels.ts";
+import { DEFAULT_SENSITIVE_FIELDS } from "../serialize.ts";
 import type { NormalizedBackendConfig, NormalizedLoggerConfig } from "./config.ts";
 import { camelize, isPlainObject } from "./_dialect.ts";
 import { configError, didYouMean } from "./_suggest.ts";
@@ -140,7 +141,7 @@ export const LOGGER_SCHEMA: Record<string, KeySpec> = {
   level: { kind: "level", default: "info" },
   backends: { kind: "any" },
   context: { kind: "object", default: {} },
-  sensitiveFields: { kind: "strings", default: ["password", "token", "secret", "key", "auth"] },
+  sensitiveFields: { kind: "strings", default: [] },
   redactPatterns: { kind: "patterns", default: [] },
   maxContextSize: { kind: "integer", min: 1, default: 10000 },
   maxMessageLength: { kind: "integer", min: 1, default: 1_048_576 },
@@ -405,7 +406,7 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     level: out.level as number,
     backends: normalizedBackends,
     context: { ...(out.context as Record<string, unknown>) },
-    sensitiveFields: sanitize ? out.sensitiveFields as string[] : [],
+    sensitiveFields: sanitize ? [...new Set([...DEFAULT_SENSITIVE_FIELDS, ...out.sensitiveFields as string[]])] : [],
     redactPatterns: out.redactPatterns as (string | RegExp)[],
     maxContextSize: out.maxContextSize as number,
     maxMessageLength: out.maxMessageLength as number,

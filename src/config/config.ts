@@ -289,9 +289,15 @@ export interface LoggerConfig {
   backends?: BackendConfig[];
   /** Context added to every record. */
   context?: Record<string, unknown>;
-  /** Words that make a context key secret. Default password, token, secret, key, auth. */
+  /**
+   * Words that make a context key (and a URL query parameter) secret, added to the built-in ones: password, passwd,
+   * pwd, passphrase, secret, token, key, apikey, auth, authorization, cookie, credential(s), session id, sessionid,
+   * jwt, bearer, signature. Matched as whole words of the key (split on case changes, digits, `_`, `-`, `.`, spaces).
+   */
   sensitiveFields?: string[];
-  /** Regular expressions over message text to redact, e.g. `"password=\\S+"`. */
+  /** `false` turns all redaction of keys off. Default `true`. */
+  enableSanitization?: boolean;
+  /** Regular expressions over message text to redact, e.g. `"password=\\S+"`; run in the log call, so keep them simple. */
   redactPatterns?: (string | RegExp)[];
   /** Most characters of serialized context per record. Default 10000. */
   maxContextSize?: number;
@@ -322,7 +328,7 @@ export interface NormalizedLoggerConfig {
   backends: NormalizedBackendConfig[];
   /** Context added to every record. */
   context: Record<string, unknown>;
-  /** Words that make a key secret ([] when sanitization is off). */
+  /** Every word that makes a key secret, the built-in ones first ([] when sanitization is off). */
   sensitiveFields: string[];
   /** Message redaction patterns. */
   redactPatterns: (string | RegExp)[];
