@@ -2,7 +2,7 @@ import type { NormalizedBackendConfig, PayloadFormat } from "../config/config.ts
 import { encryptPayload } from "../crypto.ts";
 import { gzipBytes } from "../gzip.ts";
 import { LoggerBackendError, LoggerConfigurationError, LoggerConnectionError } from "../errors.ts";
-import { buildPayload } from "../payload.ts";
+import { buildPayload, type ServiceIdentity } from "../payload.ts";
 import { secretSafeUrl } from "../_url.ts";
 import { BoundedQueue } from "../queue.ts";
 import type { LogEntry } from "../record.ts";
@@ -411,6 +411,7 @@ export class RestApiBackend extends BaseBackend {
   #concurrency: number;
   #format: PayloadFormat;
   #labels: Record<string, string>;
+  #service: ServiceIdentity;
   #index: string;
   #compression: boolean;
   #encryptionKey: string | undefined;
@@ -534,6 +535,11 @@ export class RestApiBackend extends BaseBackend {
     this.#concurrency = c.concurrency as number;
     this.#format = c.payloadFormat as PayloadFormat;
     this.#labels = { ...(c.labels as Record<string, string>) };
+    this.#service = {
+      appName: c.appName as string | undefined,
+      environment: c.environment as string | undefined,
+      version: c.version as string | undefined,
+    };
     this.#index = c.index as string;
     this.#shutdownTimeoutMs = (c.shutdownTimeout as number) * 1000;
     this.#queue = new BoundedQueue<string>(c.maxQueueSize as number);
@@ -927,6 +933,7 @@ export class RestApiBackend extends BaseBackend {
         labels: this.#labels,
         index: this.#index,
         batchKey: batch.key,
+        service: this.#service,
       });
       let text = payload.body;
       let contentType = payload.contentType;

@@ -110,6 +110,9 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     shutdownTimeout: { kind: "number", min: 0, default: 10 },
     format: { kind: "string", values: FORMATS, default: "json" },
     asyncEnabled: { kind: "boolean", default: true },
+    appName: { kind: "string" },
+    environment: { kind: "string" },
+    version: { kind: "string" },
   },
   websocket: {
     ...COMMON,
@@ -395,6 +398,13 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
   }
   const sanitize = out.enableSanitization !== false;
   const normalizedBackends = backends.map((b, i) => normalizeBackendConfig(b, i));
+  // The application's identity reaches the backends that send it, unless a backend sets its own.
+  for (const b of normalizedBackends) {
+    if (!(b.type in BACKEND_SCHEMAS) || !("appName" in BACKEND_SCHEMAS[b.type])) continue;
+    for (const k of ["appName", "environment", "version"] as const) {
+      if (b[k] === undefined && out[k] !== undefined) b[k] = out[k];
+    }
+  }
   if (c.level === undefined || c.level === null) {
     // No logger level: the lowest level a backend asks for, so a DEBUG console still gets DEBUG.
     const asked = backends.map((b, i) =>

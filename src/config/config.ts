@@ -180,6 +180,12 @@ export interface RestApiBackendConfig extends BackendConfigBase {
   asyncEnabled?: boolean;
   /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
   format?: OutputFormat;
+  /** OTLP `service.name`, Loki label `app`, `app_name` of NDJSON and Elasticsearch documents; the logger's by default. */
+  appName?: string;
+  /** OTLP `deployment.environment.name`, Loki label `env`, `environment` of documents; the logger's by default. */
+  environment?: string;
+  /** OTLP `service.version`, `version` of documents; the logger's by default. */
+  version?: string;
 }
 
 /**
@@ -303,11 +309,14 @@ export interface LoggerConfig {
   maxContextSize?: number;
   /** Most characters of a message. Default 1048576. */
   maxMessageLength?: number;
-  /** Application name (OTLP `service.name`, Loki label). */
+  /**
+   * Application name: OTLP resource `service.name` (else `unknown_service`), Loki stream label `app`, field `app_name`
+   * of NDJSON and Elasticsearch documents.
+   */
   appName?: string;
-  /** Deployment environment. */
+  /** Deployment environment: OTLP `deployment.environment.name`, Loki label `env`, field `environment` of documents. */
   environment?: string;
-  /** Application version. */
+  /** Application version: OTLP `service.version`, field `version` of documents. */
   version?: string;
 }
 
