@@ -15,7 +15,7 @@
  *
  * @module
  */
-export { type LevelInput, levelName, LogLevel, type LogLevelValue, parseLevel } from "./src/levels.ts";
+export { type LevelInput, type LevelName, levelName, LogLevel, type LogLevelValue, parseLevel } from "./src/levels.ts";
 export {
   LoggerBackendError,
   LoggerConfigurationError,
@@ -29,16 +29,22 @@ export { LogEntry, type LogRecord } from "./src/record.ts";
 export {
   type BackendConfig,
   type BackendConfigBase,
+  type BuiltinBackendType,
   type ConsoleBackendConfig,
   type CustomBackendConfig,
   type FileBackendConfig,
   type LoggerConfig,
+  type LoggerConfigInput,
   type NormalizedBackendConfig,
   type NormalizedLoggerConfig,
   type OutputFormat,
   type PayloadFormat,
+  type PythonBackendConfig,
+  type PythonLoggerConfig,
   type RestApiBackendConfig,
+  type SnakeCase,
   type WebSocketBackendConfig,
+  type WithSnakeCase,
 } from "./src/config/config.ts";
 export { normalizeBackendConfig, normalizeLoggerConfig } from "./src/config/_schema.ts";
 export { type BackendInterface, type BackendStats, BaseBackend } from "./src/backends/base.ts";
@@ -53,7 +59,6 @@ export {
   getLogger,
   type LogContext,
   Logger,
-  type LoggerConfigInput,
   type LoggerStats,
   setGlobalConfig,
   shutdownAll,

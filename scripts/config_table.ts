@@ -11,7 +11,8 @@ import { camelKey } from "../src/config/_dialect.ts";
 const source = await Deno.readTextFile(new URL("../src/config/config.ts", import.meta.url));
 
 function fields(iface: string): { key: string; doc: string }[] {
-  const start = source.indexOf(`export interface ${iface} `);
+  const start = source.search(new RegExp(`export interface ${iface}[ <]`));
+  if (start < 0) throw new Error(`interface ${iface} not found`);
   const body = source.slice(source.indexOf("{", start) + 1, source.indexOf("\n}", start));
   const out: { key: string; doc: string }[] = [];
   const re = /\/\*\*\s*([\s\S]*?)\s*\*\/\s*\n\s*(\w+)\??:/g;
@@ -26,7 +27,9 @@ const show = (v: unknown) => v === undefined ? "—" : "`" + JSON.stringify(v) +
 
 function table(title: string, iface: string, schema?: Record<string, { default?: unknown }>, extra: string[] = []) {
   const rows = fields(iface);
-  const seen = new Set<string>(iface === "BackendConfigBase" ? [] : ["level", "name", "enabled"]);
+  const seen = new Set<string>(
+    iface === "BackendConfigBase" || iface === "LoggerConfig" ? [] : ["level", "name", "enabled"],
+  );
   const lines = [`**${title}**`, "", "| key | snake_case | default | meaning |", "|---|---|---|---|"];
   for (const { key, doc } of rows) {
     if (seen.has(key) || key === "type") continue;

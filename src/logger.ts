@@ -1,5 +1,5 @@
 import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
-import type { LoggerConfig, NormalizedLoggerConfig } from "./config/config.ts";
+import type { LoggerConfigInput, NormalizedLoggerConfig } from "./config/config.ts";
 import { normalizeLoggerConfig } from "./config/_schema.ts";
 import { currentContext, runWithContext } from "./context.ts";
 import { BackendFactory } from "./factory.ts";
@@ -30,18 +30,6 @@ export interface LoggerStats {
   /** Per backend: name, type, health and its counters. */
   backends: (BackendStats & { name: string; type: string; healthy: boolean })[];
 }
-
-/**
- * Anything accepted as a logger config: ours, the seed's snake_case keys, or
- * a Python 0.2.0 `GlobalLoggerConfig` dump.
- *
- * @example
- * ```ts
- * import type { LoggerConfigInput } from "@jinpy/logger";
- * const fromPython: LoggerConfigInput = { default_level: "info", backends: [{ backend_type: "console" }] };
- * ```
- */
-export type LoggerConfigInput = LoggerConfig | Record<string, unknown>;
 
 /**
  * Structured fields of a record (the seed's keyword arguments).
@@ -234,7 +222,7 @@ export class Logger {
    * @param name The logger's name.
    * @param config Its config (any dialect); the global or default one when not given.
    */
-  constructor(name: string, config?: LoggerConfigInput) {
+  constructor(name: string, config?: LoggerConfigInput<string>) {
     this.name = String(name);
     const child = childInit;
     childInit = undefined;
@@ -513,7 +501,7 @@ let globalConfig: NormalizedLoggerConfig | undefined;
  * logger.info("This will be colored and formatted nicely");
  * ```
  */
-export function getLogger(name: string, config?: LoggerConfigInput): Logger {
+export function getLogger<T extends string = never>(name: string, config?: LoggerConfigInput<T>): Logger {
   const key = String(name);
   if (config === undefined) {
     const cached = loggers.get(key);
@@ -540,7 +528,7 @@ export function getLogger(name: string, config?: LoggerConfigInput): Logger {
  * getLogger("db").debug("connected");
  * ```
  */
-export function setGlobalConfig(config: LoggerConfigInput): void {
+export function setGlobalConfig<T extends string = never>(config: LoggerConfigInput<T>): void {
   const normalized = normalizeLoggerConfig(config);
   // Build first: an invalid config or an unwritable path changes nothing.
   const set: BackendSet = { config: normalized, backends: buildBackends(normalized), users: 0 };

@@ -1,4 +1,5 @@
 import type { LoggerConfig } from "./config/config.ts";
+import type { LevelInput } from "./levels.ts";
 import { LoggerConfigurationError } from "./errors.ts";
 import { getEnvWithPrefix } from "./runtime/runtime.ts";
 import { setGlobalConfig } from "./logger.ts";
@@ -108,19 +109,20 @@ export function createCloudConfig(apiUrl: string, apiKey: string): LoggerConfig 
  * getLogger("app").info("configured from the environment");
  * ```
  */
-export function configureFromEnv(prefix = "LOGGER_"): LoggerConfig {
+export function configureFromEnv(prefix = "LOGGER_"): LoggerConfig<string> {
   const env = getEnvWithPrefix(prefix);
   const get = (k: string): string | undefined => {
     const v = env[prefix + k];
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   };
-  const config: LoggerConfig = {};
+  const config: LoggerConfig<string> = {};
   const level = get("LEVEL");
-  if (level) config.level = level;
+  // Checked when the config is set.
+  if (level) config.level = level as LevelInput;
   if (get("APP_NAME")) config.appName = get("APP_NAME");
   if (get("ENVIRONMENT")) config.environment = get("ENVIRONMENT");
   const types = (get("BACKENDS") ?? "console").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const backends: NonNullable<LoggerConfig["backends"]> = [];
+  const backends: NonNullable<LoggerConfig<string>["backends"]> = [];
   for (const type of types) {
     if (type === "console") {
       const format = get("FORMAT");

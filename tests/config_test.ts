@@ -103,12 +103,13 @@ test("a disabled backend is created but skipped", () => {
 
 test("invalid values name the backend index and type, the key, the expectation and the value", () => {
   rejects(
+    // @ts-expect-error: a value of the wrong type fails type checking too.
     () => getLogger("bad1", { backends: [{ type: "console" }, { type: "file", maxSizeMb: "big" }] }),
     /backends\[1\] \(file\)/,
     /"maxSizeMb" expected a number ≥ 0, got "big"/,
   );
   rejects(() => normalizeBackendConfig({ type: "console", stream: "stdwhat" }), /"stream"/, /"stdout", "stderr"/);
-  rejects(() => normalizeBackendConfig({ type: "file", backup_count: 1.5 }), /"backupCount" expected a whole number/);
+  rejects(() => normalizeBackendConfig({ type: "file", backup_count: 1.5 }), /"backup_count" expected a whole number/);
   rejects(() => normalizeLoggerConfig({ backends: "console" }), /"backends" expected an array/);
   rejects(() => normalizeLoggerConfig({ level: "loud" }), /"loud"/);
   rejects(() => normalizeBackendConfig({ type: "console", level: "verbose" }), /"verbose"/);
@@ -189,4 +190,53 @@ test("presets have the documented shape", () => {
   const cloud = normalizeLoggerConfig(createCloudConfig("https://logs.example.com/api/v1/logs", "k-9"));
   assert.equal(cloud.backends[0].type, "rest_api");
   assert.deepEqual(cloud.backends[0].headers, { Authorization: "Bearer k-9" });
+});
+
+test("errors name keys as the user wrote them, and suggest in the same spelling", () => {
+  const caught = (fn: () => unknown): LoggerConfigurationError => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof LoggerConfigurationError);
+      return e;
+    }
+    assert.fail("expected an error");
+  };
+  const snake = caught(() => normalizeBackendConfig({ backend_type: "file", max_sise_mb: 5 }));
+  assert.match(snake.message, /unknown key "max_sise_mb"; did you mean "max_size_mb"\?/);
+  assert.equal(snake.details.key, "max_sise_mb");
+  assert.ok(!snake.message.includes("maxSiseMb"));
+  rejects(
+    () => normalizeBackendConfig({ type: "file", maxSiseMb: 5 }),
+    /unknown key "maxSiseMb"; did you mean "maxSizeMb"\?/,
+  );
+  const value = caught(() => normalizeBackendConfig({ type: "file", max_size_mb: "big" }));
+  assert.match(value.message, /"max_size_mb" expected a number ≥ 0, got "big"/);
+  assert.equal(value.details.key, "max_size_mb");
+  rejects(() => normalizeLoggerConfig({ default_level: "loud" }), /"default_level" is not a known log level: "loud"/);
+  rejects(
+    () => normalizeLoggerConfig({ max_contxt_size: 1 }),
+    /unknown key "max_contxt_size"; did you mean "max_context_size"\?/,
+  );
+});
+
+test("the same key in two spellings is an error naming both", () => {
+  rejects(
+    () => normalizeBackendConfig({ type: "rest_api", endpoint: "http://h", batch_size: 10, batchSize: 20 }),
+    /backend \(rest_api\)|backend: /,
+    /"batch_size" and "batchSize" are the same key; give it once/,
+  );
+  rejects(
+    () => getLogger("dup", { backends: [{ type: "console", use_colors: true, useColors: false }] }),
+    /backends\[0\]: "use_colors" and "useColors" are the same key/,
+  );
+  rejects(() => normalizeLoggerConfig({ level: "info", default_level: "debug" }), /"level" and "default_level"/);
+});
+
+test("max_size_mb: null never rotates, as in the Python edition; backup_count: 0 is accepted", () => {
+  const never = normalizeBackendConfig({ backend_type: "file", max_size_mb: null, backup_count: 0 });
+  assert.equal(never.maxSizeMb, 0);
+  assert.equal(never.backupCount, 0);
+  // Other nulls still mean "the default".
+  assert.equal(normalizeBackendConfig({ type: "file", backup_count: null }).backupCount, 5);
 });

@@ -10,13 +10,44 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-export function camelize(obj: Record<string, unknown>): Record<string, unknown> {
+/** The keys as the user wrote them, by camelCase key, of each object `camelize` made. */
+const WRITTEN = new WeakMap<Record<string, unknown>, Record<string, string>>();
+
+/**
+ * The object with camelCase keys. Two spellings of one key
+ * (`batch_size` and `batchSize`) are an error naming both.
+ */
+export function camelize(obj: Record<string, unknown>, where = "config"): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const written: Record<string, string> = {};
   for (const k of Object.keys(obj)) {
     const c = camelKey(k);
-    if (!(c in out) || c === k) out[c] = obj[k];
+    if (c in written) {
+      throw configError(where, `"${written[c]}" and "${k}" are the same key; give it once`, {
+        key: written[c],
+        also: k,
+      }, [`Keep either "${written[c]}" or "${k}"`]);
+    }
+    written[c] = k;
+    out[c] = obj[k];
   }
+  WRITTEN.set(out, written);
   return out;
+}
+
+/** How the user wrote the key `key` of an object `camelize` made. */
+export function writtenKey(obj: Record<string, unknown>, key: string): string {
+  return WRITTEN.get(obj)?.[key] ?? key;
+}
+
+/** `camelCase` → `snake_case`. */
+export function snakeKey(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+}
+
+/** A key in the spelling the user chose: snake_case when they wrote `written` in it. */
+export function inSpellingOf(written: string, key: string): string {
+  return written.includes("_") ? snakeKey(key) : key;
 }
 
 /** Maps the Python edition's dump dialect onto ours (keys already camelCase). */

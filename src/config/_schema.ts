@@ -2,7 +2,7 @@
 import { describeValue, parseLevel } from "../levels.ts";
 import { DEFAULT_SENSITIVE_FIELDS } from "../serialize.ts";
 import type { NormalizedBackendConfig, NormalizedLoggerConfig } from "./config.ts";
-import { camelize, isPlainObject } from "./_dialect.ts";
+import { camelize, inSpellingOf, isPlainObject, writtenKey } from "./_dialect.ts";
 import { configError, didYouMean } from "./_suggest.ts";
 import { fromPythonDialect } from "./_dialect.ts";
 
@@ -24,6 +24,8 @@ interface KeySpec {
   values?: readonly string[];
   default?: unknown;
   secret?: boolean;
+  /** What `null` means for this key (the Python edition's `None`); without it, `null` takes the default. */
+  nullMeans?: unknown;
 }
 
 const FORMATS = ["console", "json", "plain", "structured"] as const;
@@ -64,7 +66,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
   file: {
     ...COMMON,
     filePath: { kind: "string", default: "logs/app.log" },
-    maxSizeMb: { kind: "number", min: 0, default: 100 },
+    maxSizeMb: { kind: "number", min: 0, default: 100, nullMeans: 0 },
     backupCount: { kind: "integer", min: 0, default: 5 },
     compression: { kind: "boolean", default: false },
     encoding: { kind: "string", values: ["utf-8", "utf8"], default: "utf-8" },
@@ -211,6 +213,11 @@ function checkValue(where: string, key: string, spec: KeySpec, value: unknown): 
       try {
         return parseLevel(value, `${where} "${key}"`);
       } catch {
+        if (typeof value === "number" || (typeof value === "string" && /^\s*\d+\s*$/.test(value))) {
+          throw configError(where, `"${key}" ${given} is outside the level range 0–50`, { key, given }, [
+            "Use a LogLevel value (TRACE 5 … CRITICAL 50) or a level name; to silence a backend, set enabled: false",
+          ]);
+        }
         throw configError(where, `"${key}" is not a known log level: ${given}`, { key, given }, [
           "Use one of trace, debug, info, warning (warn), error, critical (fatal), or a LogLevel value",
         ]);
@@ -297,7 +304,7 @@ export function normalizeBackendConfig(config: unknown, index?: number): Normali
   if (!isPlainObject(config)) {
     throw configError(at, `expected an object, got ${describeValue(config)}`, { given: describeValue(config) });
   }
-  const c = camelize(config);
+  const c = camelize(config, at);
   const kind = c.type ?? c.backendType;
   fromPythonDialect(c, typeof kind === "string" ? `${at} (${kind})` : at);
   if (typeof c.type !== "string" || c.type === "") {
@@ -319,22 +326,30 @@ export function normalizeBackendConfig(config: unknown, index?: number): Normali
     for (const k of Object.keys(config)) out[k] = config[k];
     for (const k of Object.keys(c)) out[k] = c[k];
     out.type = type;
-    out.level = c.level === undefined ? 0 : checkValue(where, "level", COMMON.level, c.level) as number;
-    out.enabled = c.enabled === undefined ? true : checkValue(where, "enabled", COMMON.enabled, c.enabled) as boolean;
+    out.level = c.level === undefined ? 0 : checkValue(where, writtenKey(c, "level"), COMMON.level, c.level) as number;
+    out.enabled = c.enabled === undefined
+      ? true
+      : checkValue(where, writtenKey(c, "enabled"), COMMON.enabled, c.enabled) as boolean;
     out.name = typeof c.name === "string" ? c.name : type;
     return out;
   }
   for (const k of Object.keys(c)) {
     if (IGNORED_BACKEND_KEYS.has(k) && !(k in schema)) continue;
     const spec = schema[k];
+    const written = writtenKey(c, k);
     if (spec === undefined) {
       const guess = didYouMean(k, Object.keys(schema));
-      throw configError(where, `unknown key "${k}"${guess ? `; did you mean "${guess}"?` : ""}`, { key: k }, [
-        `Keys of a ${type} backend: ${Object.keys(schema).join(", ")}`,
-      ]);
+      const shown = guess === undefined ? undefined : inSpellingOf(written, guess);
+      throw configError(where, `unknown key "${written}"${shown ? `; did you mean "${shown}"?` : ""}`, {
+        key: written,
+      }, [`Keys of a ${type} backend: ${Object.keys(schema).join(", ")}`]);
     }
-    if (c[k] === undefined || c[k] === null) continue;
-    out[k] = checkValue(where, k, spec, c[k]);
+    if (c[k] === undefined) continue;
+    if (c[k] === null) {
+      if ("nullMeans" in spec) out[k] = spec.nullMeans;
+      continue;
+    }
+    out[k] = checkValue(where, written, spec, c[k]);
   }
   for (const k of Object.keys(schema)) {
     if (out[k] === undefined && schema[k].default !== undefined) {
@@ -373,20 +388,33 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     throw configError("config", `expected an object, got ${describeValue(config)}`, { given: describeValue(config) });
   }
   const c = camelize(config);
+  if (c.level !== undefined && c.defaultLevel !== undefined) {
+    throw configError(
+      "config",
+      `"${writtenKey(c, "level")}" and "${writtenKey(c, "defaultLevel")}" are the same key; give it once`,
+      {
+        key: writtenKey(c, "level"),
+        also: writtenKey(c, "defaultLevel"),
+      },
+    );
+  }
+  const levelWritten = writtenKey(c, c.level === undefined && c.defaultLevel !== undefined ? "defaultLevel" : "level");
   if (c.level === undefined && c.defaultLevel !== undefined) c.level = c.defaultLevel;
   delete c.defaultLevel;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(c)) {
     if (IGNORED_LOGGER_KEYS.has(k)) continue;
     const spec = LOGGER_SCHEMA[k];
+    const written = k === "level" ? levelWritten : writtenKey(c, k);
     if (spec === undefined) {
       const guess = didYouMean(k, Object.keys(LOGGER_SCHEMA));
-      throw configError("config", `unknown key "${k}"${guess ? `; did you mean "${guess}"?` : ""}`, { key: k }, [
-        `Keys of a logger config: ${Object.keys(LOGGER_SCHEMA).join(", ")}`,
-      ]);
+      const shown = guess === undefined ? undefined : inSpellingOf(written, guess);
+      throw configError("config", `unknown key "${written}"${shown ? `; did you mean "${shown}"?` : ""}`, {
+        key: written,
+      }, [`Keys of a logger config: ${Object.keys(LOGGER_SCHEMA).join(", ")}`]);
     }
     if (c[k] === undefined || c[k] === null) continue;
-    out[k] = checkValue("config", k, spec, c[k]);
+    out[k] = checkValue("config", written, spec, c[k]);
   }
   for (const k of Object.keys(LOGGER_SCHEMA)) {
     const d = LOGGER_SCHEMA[k].default;

@@ -74,9 +74,9 @@ export interface FileBackendConfig extends BackendConfigBase {
   type: "file";
   /** Path; `{date}` expands to the local `YYYY-MM-DD`. Default `"logs/app.log"`. */
   filePath?: string;
-  /** Rotate before the file would pass this size, in MB (fractions allowed; 0 = never). Default 100. */
-  maxSizeMb?: number;
-  /** Rotated files kept. Default 5. */
+  /** Rotate before the file would pass this size, in MB (fractions allowed; 0 or `null` = never). Default 100. */
+  maxSizeMb?: number | null;
+  /** Rotated files kept; 0 keeps one (`.1`), as the Python edition does. Default 5. */
   backupCount?: number;
   /** Gzip rotated files. Default `false`. */
   compression?: boolean;
@@ -248,7 +248,20 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
 }
 
 /**
- * A backend type registered by the application, with its own keys.
+ * The backend types built in: their keys are checked by type.
+ *
+ * @example
+ * ```ts
+ * import type { BuiltinBackendType } from "@jinpy/logger";
+ * const type: BuiltinBackendType = "rest_api";
+ * ```
+ */
+export type BuiltinBackendType = "console" | "file" | "rest_api" | "websocket";
+
+/**
+ * A backend type registered by the application, with its own keys. `T` is
+ * its type name; a built-in name is not a custom type, so its keys are
+ * checked against the built-in backend instead.
  *
  * @example
  * ```ts
@@ -256,26 +269,78 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
  * const custom: CustomBackendConfig = { type: "custom", level: "INFO", custom_param: "value" };
  * ```
  */
-export interface CustomBackendConfig extends BackendConfigBase {
+export interface CustomBackendConfig<T extends string = string> extends Omit<BackendConfigBase, "type"> {
+  /** The registered type name. */
+  type: T extends BuiltinBackendType ? never : T;
   /** Any further keys, kept as given on the backend's `config`. */
   [key: string]: unknown;
 }
 
 /**
- * Any backend configuration.
+ * A backend in the Python edition's dump dialect (`backend_type`, …),
+ * validated at run time.
+ *
+ * @example
+ * ```ts
+ * import type { PythonBackendConfig } from "@jinpy/logger";
+ * const console: PythonBackendConfig = { backend_type: "console", colors: true };
+ * ```
+ */
+export interface PythonBackendConfig {
+  /** The backend type. */
+  backend_type: string;
+  /** Not given in this dialect (`backend_type` names the type). */
+  type?: never;
+  /** Any further keys of the Python edition. */
+  [key: string]: unknown;
+}
+
+/**
+ * `camelCase` → `snake_case`, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { SnakeCase } from "@jinpy/logger";
+ * const key: SnakeCase<"maxSizeMb"> = "max_size_mb";
+ * ```
+ */
+export type SnakeCase<S extends string> = S extends `${infer C}${infer R}`
+  ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${SnakeCase<R>}`
+  : S;
+
+/**
+ * `T` whose keys may also be written in the seed's snake_case
+ * (`maxSizeMb` or `max_size_mb`); giving both spellings of a key is an
+ * error at run time.
+ *
+ * @example
+ * ```ts
+ * import type { FileBackendConfig, WithSnakeCase } from "@jinpy/logger";
+ * const file: WithSnakeCase<FileBackendConfig> = { type: "file", max_size_mb: 5, backup_count: 2 };
+ * ```
+ */
+export type WithSnakeCase<T> =
+  & T
+  & { [K in keyof T as K extends string ? SnakeCase<K> extends K ? never : SnakeCase<K> : never]?: T[K] };
+
+/**
+ * Any backend configuration: a built-in type with its own keys (camelCase or
+ * snake_case; a misspelled key or value fails type checking), a custom type
+ * `T`, or the Python edition's dialect.
  *
  * @example
  * ```ts
  * import type { BackendConfig } from "@jinpy/logger";
- * const backends: BackendConfig[] = [{ type: "console" }, { type: "file", filePath: "logs/app.log" }];
+ * const backends: BackendConfig[] = [{ type: "console" }, { type: "file", file_path: "logs/app.log" }];
  * ```
  */
-export type BackendConfig =
-  | ConsoleBackendConfig
-  | FileBackendConfig
-  | RestApiBackendConfig
-  | WebSocketBackendConfig
-  | CustomBackendConfig;
+export type BackendConfig<T extends string = never> =
+  | WithSnakeCase<ConsoleBackendConfig>
+  | WithSnakeCase<FileBackendConfig>
+  | WithSnakeCase<RestApiBackendConfig>
+  | WithSnakeCase<WebSocketBackendConfig>
+  | CustomBackendConfig<T>
+  | PythonBackendConfig;
 
 /**
  * A logger's configuration. Keys may also be given in the seed's snake_case
@@ -288,11 +353,11 @@ export type BackendConfig =
  * getLogger("app", config).debug("ready");
  * ```
  */
-export interface LoggerConfig {
+export interface LoggerConfig<T extends string = never> {
   /** Lowest level logged. Default `"info"`. */
   level?: LevelInput;
   /** Backends; a console backend when not given. */
-  backends?: BackendConfig[];
+  backends?: BackendConfig<T>[];
   /** Context added to every record. */
   context?: Record<string, unknown>;
   /**
@@ -318,6 +383,37 @@ export interface LoggerConfig {
   environment?: string;
   /** Application version: OTLP `service.version`, field `version` of documents. */
   version?: string;
+}
+
+/**
+ * Anything accepted as a logger config: ours (camelCase or the seed's
+ * snake_case keys, checked by type), or a Python 0.2.0 `GlobalLoggerConfig`
+ * dump (JSON is `any` and checked at run time).
+ *
+ * @example
+ * ```ts
+ * import type { LoggerConfigInput } from "@jinpy/logger";
+ * const fromPython: LoggerConfigInput = { default_level: "info", backends: [{ backend_type: "console" }] };
+ * const seed: LoggerConfigInput = { level: "debug", backends: [{ type: "file", max_size_mb: 5 }] };
+ * ```
+ */
+export type LoggerConfigInput<T extends string = never> = WithSnakeCase<LoggerConfig<T>> | PythonLoggerConfig;
+
+/**
+ * A logger config in the Python edition's dump dialect (`default_level`, …),
+ * validated at run time.
+ *
+ * @example
+ * ```ts
+ * import type { PythonLoggerConfig } from "@jinpy/logger";
+ * const config: PythonLoggerConfig = { default_level: "INFO", backends: [] };
+ * ```
+ */
+export interface PythonLoggerConfig {
+  /** The Python edition's name of `level`. */
+  default_level: unknown;
+  /** Any further keys of the Python edition. */
+  [key: string]: unknown;
 }
 
 /**
