@@ -69,6 +69,10 @@ const PLAIN_REDACTED = 2;
 const MAX_ARRAY = 1000;
 const MAX_KEYS = 1000;
 const MAX_ERROR_DEPTH = 32;
+/** Room kept for the `…[truncated N chars]` marker of a cut value. */
+const CUT_MARKER_ROOM = 32;
+/** A value is cut rather than omitted when at least this much of it fits. */
+const MIN_CUT = 16;
 
 function truncateString(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -77,6 +81,20 @@ function truncateString(s: string, max: number): string {
   const c = s.charCodeAt(cut - 1);
   if (c >= 0xd800 && c <= 0xdbff) cut--;
   return s.slice(0, cut) + `…[truncated ${s.length - cut} chars]`;
+}
+
+const TRUNCATED_TAIL = /…\[truncated (\d+) chars\]$/;
+
+/** `truncateString` of a text that may already carry its marker: the count covers both cuts. */
+function truncateAgain(s: string, max: number): string {
+  const m = TRUNCATED_TAIL.exec(s);
+  if (m === null) return truncateString(s, max);
+  const body = s.slice(0, m.index);
+  if (body.length <= max) return s;
+  let cut = max;
+  const c = body.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--;
+  return body.slice(0, cut) + `…[truncated ${body.length - cut + Number(m[1])} chars]`;
 }
 
 function errorMessage(e: unknown): string {
@@ -305,23 +323,48 @@ export class Serializer {
       return JSON.stringify({ "[unserializable]": errorMessage(e) });
     }
     if (json.length <= this.maxContextSize) return json;
-    // Keep whole keys in order while they fit, then say what was left out.
+    // Keep whole keys in order while they fit; cut the first that does not
+    // fit to the room left (a marker says how much was cut), then say what
+    // was left out.
     const budget = this.maxContextSize;
     let used = 2;
     let kept = 0;
+    let cutKey: string | undefined;
     const keys = Object.keys(obj);
     const parts: string[] = [];
     for (const k of keys) {
-      const part = JSON.stringify(k) + ":" + (JSON.stringify(obj[k]) ?? "null");
-      if (used + part.length + 1 > budget) break;
-      parts.push(part);
-      used += part.length + 1;
-      kept++;
+      const value = JSON.stringify(obj[k]) ?? "null";
+      const name = JSON.stringify(k);
+      const part = name + ":" + value;
+      if (used + part.length + 1 <= budget) {
+        parts.push(part);
+        used += part.length + 1;
+        kept++;
+        continue;
+      }
+      const text = typeof obj[k] === "string" ? obj[k] as string : value;
+      let room = budget - used - name.length - 3 - CUT_MARKER_ROOM;
+      for (let attempt = 0; attempt < 3 && room >= MIN_CUT; attempt++) {
+        const cut = name + ":" + JSON.stringify(truncateAgain(text, room));
+        const over = used + cut.length + 1 - budget;
+        if (over <= 0) {
+          parts.push(cut);
+          used += cut.length + 1;
+          kept++;
+          cutKey = k;
+          break;
+        }
+        // Escapes made it longer than the text: cut further.
+        room -= over;
+      }
+      break;
     }
+    const omitted = keys.length - kept;
     parts.push(
       `"[truncated]":${
         JSON.stringify(
-          `${keys.length - kept} of ${keys.length} keys omitted; context was ${json.length} chars, limit ${budget}`,
+          `${cutKey !== undefined ? `"${cutKey}" cut, ` : ""}${omitted} of ${keys.length} keys omitted; ` +
+            `context was ${json.length} chars, limit ${budget}`,
         )
       }`,
     );

@@ -125,6 +125,25 @@ test("a 10 MB context value is cut to maxContextSize with an explicit marker", (
   assert.ok(Object.keys(r.context).some((k) => k === "[truncated]") || /truncated/.test(json));
 });
 
+test("a field over maxContextSize is cut with a marker, not dropped whole; later keys are counted", () => {
+  const r = logOne({ small: "kept", blob: "y".repeat(5000), after: 1 }, { maxContextSize: 500 });
+  const json = JSON.stringify(r.context);
+  assert.ok(json.length <= 500 + 120, `context is ${json.length} chars`);
+  assert.equal(r.context.small, "kept");
+  const blob = r.context.blob as string;
+  assert.match(blob, /^y{300,}…\[truncated \d+ chars\]$/);
+  assert.equal(blob.length + Number(/truncated (\d+) chars/.exec(blob)![1]) - /…\[.*$/.exec(blob)![0].length, 5000);
+  assert.ok(!("after" in r.context));
+  assert.match(
+    r.context["[truncated]"] as string,
+    /^"blob" cut, 1 of 3 keys omitted; context was \d+ chars, limit 500$/,
+  );
+  // An object value is cut as its JSON text, escapes included.
+  const o = logOne({ obj: { text: 'q"'.repeat(2000) } }, { maxContextSize: 300 });
+  assert.match(o.context.obj as string, /^\{"text":"(q\\")+.*…\[truncated \d+ chars\]$/);
+  assert.ok(JSON.stringify(o.context).length <= 300 + 120);
+});
+
 test("deep nesting is cut at the depth limit with a marker", () => {
   let deep: Record<string, unknown> = { leaf: true };
   for (let i = 0; i < 50; i++) deep = { d: deep };
