@@ -19,7 +19,7 @@ export interface Cell {
 }
 
 /** How a case is shown. */
-export type CaseKind = "rate" | "disabled" | "startup" | "memory";
+export type CaseKind = "rate" | "disabled" | "startup" | "memory" | "http" | "size";
 
 /** A case as the report knows it. */
 export interface CaseInfo {
@@ -90,8 +90,8 @@ function note(cell: Cell | undefined): string {
 }
 
 /** A short delivery check: "" when every run delivered `n`, else what was seen. */
-function deliveryNote(cell: Cell | undefined): string {
-  const bad = ok(cell).filter((r) => r.delivered !== undefined && r.delivered !== r.n);
+function deliveryNote(cell: Cell | undefined, atLeast = false): string {
+  const bad = ok(cell).filter((r) => r.delivered !== undefined && (atLeast ? r.delivered < r.n : r.delivered !== r.n));
   return bad.length === 0 ? "" : `delivered ${bad.map((r) => `${r.delivered}/${r.n}`).join(", ")}`;
 }
 
@@ -107,17 +107,48 @@ export const FLAT_MB = 16;
 export interface TargetRow {
   target: string;
   values: Record<string, { text: string; met: boolean | undefined }>;
+  /** The runtimes the target is set for (default: Deno and Bun). */
+  runtimes?: Set<string>;
 }
+
+/** Spread of a cell's rates: (max − min) ÷ median. */
+export function spread(cell: Cell | undefined): number {
+  const xs = ok(cell).map((r) => r.rate);
+  return xs.length < 2 ? NaN : (Math.max(...xs) - Math.min(...xs)) / median(xs);
+}
+
+/** HTTP overhead of an implementation: 1 − its rate ÷ the rate without logging (per `extra` key when given). */
+export function overhead(byImpl: Record<string, Cell> | undefined, impl: string, key?: string): number {
+  const of = (i: string) => key ? medianExtra(byImpl?.[i], key) : medianRate(byImpl?.[i]);
+  return 1 - of(impl) / of("none");
+}
+
+/** Start-up cost over a bare start, ms. */
+export function startupOver(byImpl: Record<string, Cell> | undefined, impl: string): number {
+  return medianWall(byImpl?.[impl]) - medianWall(byImpl?.bare);
+}
+
+/** The implementation of start-up that users of a runtime install: the sources on Deno, the npm build elsewhere. */
+export function startupImpl(rt: string): string {
+  return rt === "deno" ? "ours" : "ours-npm";
+}
+
+/** Bundle size goal of a console-only import, bytes. */
+export const CONSOLE_BUNDLE_MAX = 20 * 1024;
 
 const TARGET_RUNTIMES = new Set(["deno", "bun"]);
 
 /** Measured ratios against the targets, per runtime. */
 export function targets(results: Results, runtimes: string[]): TargetRow[] {
   const rows: TargetRow[] = [];
-  const add = (target: string, f: (rt: string) => { text: string; met: boolean | undefined }) => {
+  const add = (
+    target: string,
+    f: (rt: string) => { text: string; met: boolean | undefined },
+    every = false,
+  ) => {
     const values: TargetRow["values"] = {};
     for (const rt of runtimes) values[rt] = f(rt);
-    rows.push({ target, values });
+    rows.push({ target, values, runtimes: every ? new Set(runtimes) : undefined });
   };
   const cell = (c: string, rt: string, impl: string) => results[c]?.[rt]?.[impl];
   const verdict = (x: number, met: boolean) => Number.isFinite(x) ? met : undefined;
@@ -153,12 +184,36 @@ export function targets(results: Results, runtimes: string[]): TargetRow[] {
       met: verdict(x, x <= FLAT_MB),
     };
   });
+  const httpGoal = (key: string | undefined) => (rt: string) => {
+    const byImpl = results.http?.[rt];
+    const ours = overhead(byImpl, "ours", key);
+    const pino = overhead(byImpl, "pino", key);
+    const ok = Number.isFinite(ours) && Number.isFinite(pino);
+    return {
+      text: ok ? `ours ${fmtPct(ours)}, pino ${fmtPct(pino)}` : "—",
+      met: ok ? ours <= 0.1 && ours <= pino / 2 : undefined,
+    };
+  };
+  add("HTTP requests/s: ours overhead ≤ 10 % and ≤ ½ pino's", httpGoal(undefined), true);
+  add("HTTP requests per CPU-second: ours overhead ≤ 10 % and ≤ ½ pino's", httpGoal("reqPerCpuSec"), true);
+  const bundleRt = Object.keys(results.bundle ?? {})[0];
+  add(`bundle: console-only import ≤ ${CONSOLE_BUNDLE_MAX / 1024} KB minified`, () => {
+    const x = bundleRt ? medianExtra(results.bundle[bundleRt]["ours-console"], "minBytes") : NaN;
+    return { text: Number.isFinite(x) ? `${fmtNum(x / 1024)} KB` : "—", met: verdict(x, x <= CONSOLE_BUNDLE_MAX) };
+  }, true);
+  add("start-up: ours ms over bare ≤ LogTape's (Deno: sources, Bun and Node: npm build)", (rt) => {
+    const byImpl = results.startup?.[rt];
+    const ours = startupOver(byImpl, startupImpl(rt));
+    const lt = startupOver(byImpl, "logtape");
+    const ok = Number.isFinite(ours) && Number.isFinite(lt);
+    return { text: ok ? `${fmtNum(ours)} vs ${fmtNum(lt)} ms` : "—", met: ok ? ours <= lt : undefined };
+  }, true);
   return rows;
 }
 
-function mark(v: { text: string; met: boolean | undefined }, rt: string): string {
+function mark(v: { text: string; met: boolean | undefined }, rt: string, set = TARGET_RUNTIMES): string {
   if (v.met === undefined) return v.text;
-  if (!TARGET_RUNTIMES.has(rt)) return v.text + " (no target)";
+  if (!set.has(rt)) return v.text + " (no target)";
   return v.text + (v.met ? " ✅ met" : " ❌ not met");
 }
 
@@ -166,7 +221,7 @@ function mark(v: { text: string; met: boolean | undefined }, rt: string): string
 export function targetsTable(results: Results, runtimes: string[]): string {
   return table(
     ["target", ...runtimes],
-    targets(results, runtimes).map((r) => [r.target, ...runtimes.map((rt) => mark(r.values[rt], rt))]),
+    targets(results, runtimes).map((r) => [r.target, ...runtimes.map((rt) => mark(r.values[rt], rt, r.runtimes))]),
   );
 }
 
@@ -175,7 +230,8 @@ export function caseTable(info: CaseInfo, results: Results, runtimes: string[]):
   const byRt = results[info.name] ?? {};
   const notes: string[] = [];
   const noteOf = (rt: string, impl: string) => {
-    const text = [note(byRt[rt]?.[impl]), deliveryNote(byRt[rt]?.[impl])].filter((s) => s !== "").join("; ");
+    const text = [note(byRt[rt]?.[impl]), deliveryNote(byRt[rt]?.[impl], info.kind === "http")].filter((s) => s !== "")
+      .join("; ");
     if (text !== "") notes.push(`${impl} on ${rt}: ${text}`);
   };
   let head: string[];
@@ -222,6 +278,46 @@ export function caseTable(info: CaseInfo, results: Results, runtimes: string[]):
       ]);
       break;
     }
+    case "http": {
+      head = [
+        "impl",
+        ...runtimes.flatMap((
+          rt,
+        ) => [`${rt} req/s`, `${rt} overhead`, `${rt} req/CPU-s`, `${rt} CPU overhead`, `${rt} spread`]),
+      ];
+      rows = info.impls.map((impl) => [
+        impl,
+        ...runtimes.flatMap((rt) => {
+          noteOf(rt, impl);
+          const c = byRt[rt]?.[impl];
+          const none = impl === "none";
+          return [
+            fmtRate(medianRate(c)),
+            none ? "" : fmtPct(overhead(byRt[rt], impl)),
+            fmtRate(medianExtra(c, "reqPerCpuSec")),
+            none ? "" : fmtPct(overhead(byRt[rt], impl, "reqPerCpuSec")),
+            fmtPct(spread(c)),
+          ];
+        }),
+      ]);
+      break;
+    }
+    case "size": {
+      const rts = runtimes.filter((rt) => byRt[rt] !== undefined);
+      head = ["impl", "minified KB", "gzip KB", "imported from"];
+      rows = info.impls.map((impl) => {
+        for (const rt of rts) noteOf(rt, impl);
+        const c = rts.length > 0 ? byRt[rts[0]][impl] : undefined;
+        const entry = ok(c)[0]?.extra?.entry;
+        return [
+          impl,
+          fmtNum(medianExtra(c, "minBytes") / 1024),
+          fmtNum(medianExtra(c, "gzipBytes") / 1024),
+          entry === undefined ? "—" : `\`${entry}\``,
+        ];
+      });
+      break;
+    }
     case "memory": {
       head = ["impl", ...runtimes.flatMap((rt) => [`${rt} RSS at 10 % → 50 % → 100 % (MB)`, `${rt} peak MB`])];
       rows = info.impls.map((impl) => [
@@ -240,7 +336,7 @@ export function caseTable(info: CaseInfo, results: Results, runtimes: string[]):
       break;
     }
   }
-  const n = firstN(byRt);
+  const n = info.kind === "http" || info.kind === "size" ? "" : firstN(byRt);
   return `### ${info.title}${n}\n\n${table(head, rows)}${
     notes.length > 0 ? "\n\n" + notes.map((s) => `- ${s}`).join("\n") : ""
   }`;

@@ -7,8 +7,10 @@
  *   deno task bench --quick         # 1 run, a tenth of the records, no RESULTS.md
  *   deno task bench --cases=file,rest --runtimes=deno,bun --runs=5 --out=/tmp/r.md
  *   deno task bench --no-install    # use bench/peers/node_modules as it is
+ *   deno task bench --cases=http --http-seconds=5   # longer wrk runs (default 2 s, quick 1 s)
  */
 import { type CaseInfo, caseTable, type Cell, type Results, type Run, targetsTable } from "./report.ts";
+import { findWrk } from "./cases/_wrk.ts";
 
 interface CaseSpec extends CaseInfo {
   file: string;
@@ -19,6 +21,10 @@ interface CaseSpec extends CaseInfo {
   runs?: number;
   /** Point the case's stdout at /dev/null. */
   quietStdout?: boolean;
+  /** Only on these runtimes (default: every runtime of the run). */
+  runtimes?: string[];
+  /** Extra arguments of every process of the case. */
+  args?: () => string[];
   /** Extra explanation under the table. */
   about: string;
 }
@@ -48,6 +54,28 @@ const CASES: CaseSpec[] = [
     n: 10_000_000,
     about:
       "`logger.debug(msg, ctx)` on an INFO logger vs. an empty method called the same way (after 100 k warm-up calls; each process reports the median of five loops of n calls).",
+  },
+  {
+    name: "filters",
+    title: "filters: records through per-backend filters to a file",
+    kind: "rate",
+    file: "filters.ts",
+    impls: ["none", "fingers-crossed", "sample"],
+    n: 200_000,
+    about: "Log calls per second into one FileBackend at DEBUG: none = no filter; fingers-crossed = " +
+      '`fingersCrossed: { level: "error" }`, each request (`withContext`) nine DEBUG + one INFO record, one ' +
+      "request in a hundred ends with ERROR instead and is written; sample = `sample: 0.1`.",
+  },
+  {
+    name: "trace_ids",
+    title: "trace ids: looking up the active OpenTelemetry span, per record",
+    kind: "disabled",
+    file: "trace_ids.ts",
+    impls: ["empty", "none", "registered", "span"],
+    n: 10_000_000,
+    about: "What every record pays to look for a span: none = no OpenTelemetry API registered (one property read); " +
+      "registered = a registration shaped like `@opentelemetry/api`'s with no active span; span = an active span " +
+      "(its ids copied onto the record). Median of five loops of n lookups after 100 k warm-up calls.",
   },
   {
     name: "console_json",
@@ -94,12 +122,48 @@ const CASES: CaseSpec[] = [
     title: "startup: import + first log, over a bare runtime start",
     kind: "startup",
     file: "startup.ts",
-    impls: ["bare", "ours", "pino", "logtape", "winston"],
+    impls: ["bare", "ours", "ours-npm", "pino", "logtape", "winston"],
     n: 1,
     runs: 7,
     quietStdout: true,
+    args: () => npmPackage ? [`--pkg=${npmPackage}`] : [],
     about: "Wall time of the whole process (median), minus the same script importing nothing. One warm-up " +
-      "process per implementation first (Deno's transpile cache).",
+      "process per implementation first (Deno's transpile cache). ours = the TypeScript sources (what JSR and " +
+      "Deno users run; Node 24 strips their types file by file); ours-npm = the JavaScript of the npm package " +
+      "built by `deno task build:npm`. The target compares what each runtime's users install: ours on Deno, " +
+      "ours-npm on Bun and Node.",
+  },
+  {
+    name: "http",
+    title: "HTTP: hello-world server logging one record per request to a file, driven by wrk",
+    kind: "http",
+    file: "http.ts",
+    impls: ["none", "ours", "pino", "logtape"],
+    n: 0,
+    runs: 5,
+    args: () => [`--duration=${httpSeconds}`, "--warmup=1", "--connections=32"],
+    about: "The runtime's own server (`Deno.serve`, `Bun.serve`, `node:http`) answers `Hello, world!`; every " +
+      "request logs `request handled` with method, url and status to a file. `wrk -t1 -c32` on 127.0.0.1 for a " +
+      "warm-up second, then for the measured seconds; one process per implementation and round, implementations " +
+      "alternating round by round. none = no logging; ours = FileBackend with its defaults; pino 10 with " +
+      "`pino.destination({ dest, sync: false })`; LogTape `getFileSink` with `nonBlocking: true` and " +
+      "`jsonLinesFormatter`. Overhead = 1 − with ÷ without. req/CPU-s = requests per CPU-second of the server " +
+      "process (all its threads) during the measured phase — the cost per request, less swayed by other load " +
+      "than requests/s. Spread = (max − min) ÷ median of the rounds' requests/s.",
+  },
+  {
+    name: "bundle",
+    title: "bundle size: `deno bundle --minify` of a tiny app, and its gzip size",
+    kind: "size",
+    file: "bundle.ts",
+    impls: ["ours-console", "ours-full", "logtape-core"],
+    n: 1,
+    runs: 1,
+    runtimes: ["deno"],
+    about: "ours-console = `getLogger` + one console record, imported from the smallest `deno.json` export that " +
+      "offers `getLogger` (`./core` or `./console` when present, else the root); ours-full = every `deno.json` " +
+      "export re-exported; logtape-core = `configure` + `getConsoleSink` + `getLogger` from @logtape/logtape. " +
+      "Bundled for the browser platform (no Node built-ins), gzip level 9. The sizes do not depend on the runtime.",
   },
   {
     name: "memory",
@@ -130,6 +194,7 @@ const scale = Number(flags.scale ?? (quick ? 0.1 : 1));
 const wantedCases = flags.cases ? new Set(flags.cases.split(",")) : undefined;
 const wantedRuntimes = (flags.runtimes ?? "deno,bun,node").split(",");
 const outFile = flags.out ?? (quick || wantedCases ? undefined : "bench/RESULTS.md");
+const httpSeconds = Number(flags["http-seconds"] ?? (quick ? 1 : 2));
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const started = Date.now();
 
@@ -202,7 +267,7 @@ async function resolveRuntime(name: string): Promise<RuntimeInfo | string> {
 // ---- one process ----------------------------------------------------------------------------
 
 async function runOnce(rt: RuntimeInfo, spec: CaseSpec, impl: string, n: number): Promise<Run | string> {
-  const args = [...rt.prefix, `bench/cases/${spec.file}`, `--impl=${impl}`, `--n=${n}`];
+  const args = [...rt.prefix, `bench/cases/${spec.file}`, `--impl=${impl}`, `--n=${n}`, ...(spec.args?.() ?? [])];
   const t0 = performance.now();
   const child = new Deno.Command(rt.exec, {
     args,
@@ -228,9 +293,38 @@ async function runOnce(rt: RuntimeInfo, spec: CaseSpec, impl: string, n: number)
   return run;
 }
 
+// ---- tools --------------------------------------------------------------------------------
+
+/** Installs wrk (a Debian package) when it is missing and we may. */
+async function ensureWrk(): Promise<void> {
+  if (findWrk()) return;
+  if (Deno.uid?.() !== 0) {
+    console.log("wrk is missing and this is not root: the HTTP case will be skipped (apt-get install wrk)");
+    return;
+  }
+  console.log("installing wrk: apt-get install wrk …");
+  await capture("apt-get", ["update", "-qq"], 300_000);
+  const r = await capture("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "wrk"], 300_000);
+  if (r.code !== 0) console.log(`apt-get install wrk failed (the HTTP case will be skipped):\n${r.out.slice(-1000)}`);
+}
+
+/** Builds the npm package and returns its unpacked folder (for the start-up case), or undefined. */
+async function buildNpmPackage(): Promise<string | undefined> {
+  const dir = Deno.makeTempDirSync({ prefix: "jinpy-bench-npm-" });
+  const r = await capture(Deno.execPath(), ["run", "-A", "scripts/build_npm.ts", `--out=${dir}`, "--keep"], 300_000);
+  if (r.code !== 0) {
+    console.log(`build:npm failed (ours-npm will fail):\n${r.out.slice(-1500)}`);
+    return undefined;
+  }
+  return `${dir}/package`;
+}
+
 // ---- main ---------------------------------------------------------------------------------
 
 await installPeers();
+const selected = (name: string) => !wantedCases || wantedCases.has(name);
+if (selected("http")) await ensureWrk();
+const npmPackage = selected("startup") ? await buildNpmPackage() : undefined;
 const runtimes: RuntimeInfo[] = [];
 const missingRuntimes: string[] = [];
 for (const name of wantedRuntimes) {
@@ -247,9 +341,10 @@ const cases = CASES.filter((c) => !wantedCases || wantedCases.has(c.name));
 for (const spec of cases) {
   const byRt: Record<string, Record<string, Cell>> = results[spec.name] = {};
   for (const rt of runtimes) {
+    if (spec.runtimes && !spec.runtimes.includes(rt.name)) continue;
     const cells: Record<string, Cell> = byRt[rt.name] = {};
     for (const impl of spec.impls) cells[impl] = { runs: [], errors: [] };
-    const runs = spec.runs !== undefined ? Math.max(spec.runs, defaultRuns) : defaultRuns;
+    const runs = spec.runs !== undefined && !quick ? Math.max(spec.runs, defaultRuns) : defaultRuns;
     if (spec.kind === "startup") {
       for (const impl of spec.impls) await runOnce(rt, spec, impl, 1);
     }
@@ -289,7 +384,11 @@ function machine(): string {
     `${Deno.build.os}/${Deno.build.arch}; load average at start ${loadAtStart}`;
 }
 const loadAtStart = readText("/proc/loadavg").split(" ").slice(0, 3).join(" ") || "unknown";
+const NOISE = "The machine may be shared with other work while the bench runs (see the load average above); " +
+  "absolute numbers move with that load, so compare ratios taken in the same run, which alternates " +
+  "implementations round by round.";
 
+if (npmPackage) Deno.removeSync(npmPackage.replace(/\/package$/, ""), { recursive: true });
 const elapsed = (Date.now() - started) / 1000;
 const command = `deno task bench${Deno.args.length > 0 ? " " + Deno.args.join(" ") : ""}`;
 const parts: string[] = [
@@ -307,7 +406,10 @@ const parts: string[] = [
   "Ratios are ours (or the row's implementation) divided by the reference: above 1× is faster than pino, " +
   "100 % is as fast as the raw limit.",
   "",
-  "## Targets (Deno and Bun)",
+  "## Targets",
+  "",
+  "The loop targets (file, disabled, REST, memory) are set for Deno and Bun; the HTTP, bundle and start-up " +
+  "targets for every runtime. " + NOISE,
   "",
   targetsTable(results, rtNames),
   "",

@@ -28,7 +28,9 @@ const show = (v: unknown) => v === undefined ? "—" : "`" + JSON.stringify(v) +
 function table(title: string, iface: string, schema?: Record<string, { default?: unknown }>, extra: string[] = []) {
   const rows = fields(iface);
   const seen = new Set<string>(
-    iface === "BackendConfigBase" || iface === "LoggerConfig" ? [] : ["level", "name", "enabled"],
+    iface === "BackendConfigBase" || iface === "LoggerConfig"
+      ? []
+      : ["level", "name", "enabled", "fingersCrossed", "sample", "rateLimit"],
   );
   const lines = [`**${title}**`, "", "| key | snake_case | default | meaning |", "|---|---|---|---|"];
   for (const { key, doc } of rows) {

@@ -2,7 +2,7 @@
 # Installs the real servers the tests run against (Debian packages), once.
 # Needs root; without it, tests that need a missing server say so and skip.
 set -u
-pkgs=(clickhouse-server clickhouse-client nginx-light libnginx-mod-http-echo libnginx-mod-nchan websocketd openssl chromium)
+pkgs=(clickhouse-server clickhouse-client nginx-light libnginx-mod-http-echo libnginx-mod-nchan websocketd openssl chromium wrk)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then

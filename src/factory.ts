@@ -1,8 +1,5 @@
 import type { BaseBackend } from "./backends/base.ts";
 import { ConsoleBackend } from "./backends/console.ts";
-import { RestApiBackend } from "./backends/rest_api.ts";
-import { WebSocketBackend } from "./backends/websocket.ts";
-import { FileBackend } from "./backends/file.ts";
 import type { NormalizedBackendConfig } from "./config/config.ts";
 import { BACKEND_SCHEMAS, normalizeBackendConfig } from "./config/_schema.ts";
 import { didYouMean } from "./config/_suggest.ts";
@@ -19,12 +16,19 @@ import { LoggerConfigurationError } from "./errors.ts";
  */
 export type BackendConstructor = new (config: NormalizedBackendConfig) => BaseBackend;
 
-const registry = new Map<string, BackendConstructor>([
-  ["console", ConsoleBackend],
-  ["file", FileBackend],
-  ["rest_api", RestApiBackend],
-  ["websocket", WebSocketBackend],
-]);
+/**
+ * Backend types by name. Console is always here; the others register
+ * themselves when their module is imported (`@jinpy/logger/file`, `/rest`,
+ * `/websocket`, or the root module, which imports all of them).
+ */
+const registry = new Map<string, BackendConstructor>([["console", ConsoleBackend]]);
+
+/** Where each built-in type that is not loaded yet lives. */
+const BUILT_IN_MODULES: Record<string, string> = {
+  file: "@jinpy/logger/file",
+  rest_api: "@jinpy/logger/rest",
+  websocket: "@jinpy/logger/websocket",
+};
 
 /**
  * Creates backends from configs and keeps the table of backend types.
@@ -47,6 +51,17 @@ export class BackendFactory {
   static createBackend(config: unknown, index?: number): BaseBackend {
     const normalized = normalizeBackendConfig(config, index);
     const ctor = registry.get(normalized.type);
+    if (ctor === undefined && BUILT_IN_MODULES[normalized.type] !== undefined) {
+      const at = index === undefined ? "backend" : `backends[${index}]`;
+      const module = BUILT_IN_MODULES[normalized.type];
+      throw new LoggerConfigurationError(
+        `Invalid logger configuration at ${at}: the "${normalized.type}" backend is not loaded; import "${module}" (or "@jinpy/logger") first`,
+        {
+          details: { at, key: "type", given: normalized.type, registered: [...registry.keys()] },
+          suggestions: [`import "${module}";`],
+        },
+      );
+    }
     if (ctor === undefined) {
       const guess = didYouMean(normalized.type, new Set([...registry.keys(), ...Object.keys(BACKEND_SCHEMAS)]));
       const at = index === undefined ? "backend" : `backends[${index}]`;

@@ -1,8 +1,8 @@
 import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
 import type { LoggerConfigInput, NormalizedLoggerConfig } from "./config/config.ts";
 import { normalizeLoggerConfig } from "./config/_schema.ts";
-import { currentContext, runWithContext } from "./context.ts";
-import { BackendFactory } from "./factory.ts";
+import { contextFields, currentContext, mergeCall, mergeContext, runWithContext } from "./context.ts";
+import { BackendSet, categoryName, type Member, registry, settleAll } from "./_registry.ts";
 import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
 import { captureSource, EMPTY_CONTEXT, LogEntry, preciseNow } from "./record.ts";
 import { describeError, reportOnce } from "./report.ts";
@@ -25,6 +25,8 @@ export interface LoggerStats {
   messagesDropped: number;
   /** Records a backend failed to write. */
   messagesFailed: number;
+  /** Records left out by backends' filters (`sample`, `rateLimit`, `fingersCrossed` discards). */
+  messagesFiltered: number;
   /** Exceptions thrown by backends' `handle`, isolated from the caller. */
   backendErrors: number;
   /** Per backend: name, type, health and its counters. */
@@ -44,33 +46,76 @@ export type LogContext = Record<string, unknown>;
 type Context = LogContext;
 const EMPTY: Context = EMPTY_CONTEXT;
 
-/** Moves a logger that follows the global config onto a new set (set up inside the class). */
-let moveToSet: (logger: Logger, set: BackendSet) => void;
+/** Records logged while another record is being handed to backends (a `toJSON` or getter that logs). */
+const pending: [Core, LogEntry][] = [];
+/** Most records queued that way per outermost log call; more are dropped and counted. */
+const MAX_PENDING = 10_000;
+let dispatching = false;
 
-/** Handed from `bind` to the constructor of the child. */
-let childInit: { core: Core; bound: Context } | undefined;
-
-/** State shared by a logger and the children made with `bind`. */
-interface Core {
-  level: number;
+/**
+ * State shared by a logger and the children made with `bind`; the registry
+ * points it at the backends and level it follows.
+ */
+class Core implements Member {
+  readonly name: string;
+  own: BackendSet | undefined = undefined;
+  ownLevel: number | undefined = undefined;
+  pinned = false;
+  set: BackendSet | undefined = undefined;
+  level = 20;
   /** The lowest level any path takes: max(logger level, lowest backend level). */
-  threshold: number;
-  backends: BackendInterface[];
-  serializer: Serializer;
-  baseContext: Context | undefined;
-  correlationId: string | null;
-  wantSource: boolean;
-  logged: number;
-  droppedAfterShutdown: number;
-  backendErrors: number;
-  closing: Promise<void> | undefined;
-  /** The shared backends of the global config, for loggers that follow it. */
-  shared: BackendSet | undefined;
-  /** `setLevel` was called: a new global config keeps this level. */
-  ownLevel: boolean;
-  config: NormalizedLoggerConfig;
-  /** The logger whose level methods are gated on `threshold` (see `gate`). */
-  gated: Logger | undefined;
+  threshold = 0;
+  backends: BaseBackend[] = [];
+  /** What records are handed to: the backends, or the backends behind their filters. */
+  sinks: BackendInterface[] = [];
+  serializer: Serializer = new Serializer();
+  baseContext: Context | undefined = undefined;
+  correlationId: string | null = null;
+  wantSource = false;
+  logged = 0;
+  droppedAfterShutdown = 0;
+  droppedReentrant = 0;
+  backendErrors = 0;
+  closing: Promise<void> | undefined = undefined;
+  /** The logger `getLogger` returns for this name; its level methods are gated on `threshold`. */
+  owner: Logger | undefined = undefined;
+  gated: Logger | undefined = undefined;
+  #config: NormalizedLoggerConfig | undefined = undefined;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  use(set: BackendSet, level: number): void {
+    const config = set.config;
+    if (config !== this.#config) {
+      this.#config = config;
+      this.serializer = new Serializer(config);
+      this.baseContext = Object.keys(config.context).length > 0 ? contextFields(config.context) : undefined;
+    }
+    this.level = level;
+    this.backends = set.backends;
+    this.sinks = set.sinks;
+    this.wantSource = set.backends.some((b) => b.config.showSource === true);
+    this.threshold = thresholdOf(this);
+    if (this.gated !== undefined) gate(this.gated, this.threshold);
+  }
+}
+
+/** Passed to the constructor by `getLogger` and `bind` (never by users). */
+class Seed {
+  readonly core: Core;
+  readonly bound: Context | undefined;
+  readonly child: boolean;
+  constructor(core: Core, bound: Context | undefined, child: boolean) {
+    this.core = core;
+    this.bound = bound;
+    this.child = child;
+  }
 }
 
 type LevelMethod = (message: string, context?: LogContext) => void;
@@ -101,101 +146,32 @@ function gate(logger: Logger, threshold: number): void {
   }
 }
 
-function setThreshold(core: Core): void {
-  core.threshold = thresholdOf(core);
-  if (core.gated !== undefined) gate(core.gated, core.threshold);
-}
-
 function thresholdOf(core: Core): number {
   let lowest = Infinity;
   for (const b of core.backends) {
-    if (b instanceof BaseBackend) {
-      if (b.config.enabled && b.level < lowest) lowest = b.level;
-    } else lowest = 0;
+    if (b.config.enabled && b.level < lowest) lowest = b.level;
   }
   return Math.max(core.level, lowest);
 }
 
-function buildBackends(config: NormalizedLoggerConfig): BaseBackend[] {
-  const made: BaseBackend[] = [];
-  try {
-    config.backends.forEach((b, i) => made.push(BackendFactory.createBackend(b, i)));
-  } catch (e) {
-    for (const b of made) b.shutdown().catch(() => {});
-    throw e;
+/** Hands one record to every sink of a core; a sink that throws is counted, never rethrown. */
+function dispatch(core: Core, entry: LogEntry): void {
+  const sinks = core.sinks;
+  for (let i = 0; i < sinks.length; i++) {
+    try {
+      sinks[i].handle(entry);
+    } catch (e) {
+      core.backendErrors++;
+      const b = core.backends[i];
+      if (b instanceof BaseBackend) b.recordFailure(e);
+      else reportOnce(`logger:backend:${i}`, `backend ${i} of logger "${core.name}" threw: ${describeError(e)}`);
+    }
   }
-  return made;
-}
-
-/**
- * Backends built once from the global config and shared by every logger that
- * follows it, so fifty module loggers still mean one file, one queue, one
- * connection. Shut down when the last of them is, or when replaced.
- */
-interface BackendSet {
-  config: NormalizedLoggerConfig;
-  backends: BaseBackend[];
-  users: number;
-}
-
-let globalSet: BackendSet | undefined;
-
-function currentGlobalSet(): BackendSet {
-  if (globalSet === undefined) {
-    const config = globalConfig ?? normalizeLoggerConfig({});
-    globalSet = { config, backends: buildBackends(config), users: 0 };
-  }
-  return globalSet;
-}
-
-/** A logger stops using a shared set; the last one out shuts it down. */
-function leaveSet(set: BackendSet, name: string): Promise<void> {
-  set.users--;
-  if (set.users > 0) return settleAll(set.backends, (b) => b.flush(), name);
-  if (globalSet === set) globalSet = undefined;
-  return settleAll(set.backends, (b) => b.shutdown(), name);
-}
-
-/** Points a core at a config and its backends (own, or a shared set). */
-function applyConfig(core: Core, config: NormalizedLoggerConfig, backends: BaseBackend[], shared?: BackendSet): void {
-  if (shared !== undefined) shared.users++;
-  core.config = config;
-  core.backends = backends;
-  core.shared = shared;
-  core.serializer = new Serializer(config);
-  core.baseContext = Object.keys(config.context).length > 0 ? config.context : undefined;
-  if (!core.ownLevel) core.level = config.level;
-  core.wantSource = backends.some((b) => b.config.showSource === true);
-  setThreshold(core);
-}
-
-function newCore(config: NormalizedLoggerConfig | undefined): Core {
-  const shared = config === undefined ? currentGlobalSet() : undefined;
-  const resolved = config ?? shared!.config;
-  const core: Core = {
-    level: resolved.level,
-    threshold: 0,
-    backends: [],
-    serializer: undefined as unknown as Serializer,
-    baseContext: undefined,
-    correlationId: null,
-    wantSource: false,
-    logged: 0,
-    droppedAfterShutdown: 0,
-    backendErrors: 0,
-    closing: undefined,
-    shared: undefined,
-    ownLevel: false,
-    config: resolved,
-    gated: undefined,
-  };
-  applyConfig(core, resolved, shared ? shared.backends : buildBackends(resolved), shared);
-  return core;
 }
 
 /**
  * A named logger. Create one with {@link getLogger}. Log calls never throw
- * and never wait on I/O; a level below the logger's costs one comparison.
+ * and never wait on I/O; a level below the logger's costs an empty call.
  *
  * @example
  * ```ts
@@ -208,7 +184,7 @@ function newCore(config: NormalizedLoggerConfig | undefined): Core {
  * ```
  */
 export class Logger {
-  /** The logger's name (`logger_name` on the wire). */
+  /** The logger's name (`logger_name` on the wire): its category, dotted. */
   readonly name: string;
   #core: Core;
   #bound: Context | undefined;
@@ -217,23 +193,31 @@ export class Logger {
 
   /**
    * Loggers are made by {@link getLogger}; this constructor is for
-   * subclasses and tests.
+   * subclasses and tests. A logger made here is not cached under its name.
    *
-   * @param name The logger's name.
-   * @param config Its config (any dialect); the global or default one when not given.
+   * @param name The logger's name (dotted, or an array of parts).
+   * @param config Its config (any dialect); without one it follows its
+   *   nearest configured ancestor, then the global config.
    */
-  constructor(name: string, config?: LoggerConfigInput<string>) {
-    this.name = String(name);
-    const child = childInit;
-    childInit = undefined;
-    if (child !== undefined) {
-      this.#core = child.core;
-      this.#bound = child.bound;
-      this.#child = true;
-      return;
+  constructor(name: string | readonly string[], config?: LoggerConfigInput<string>) {
+    if (config instanceof Seed) {
+      this.name = config.core.name;
+      this.#core = config.core;
+      this.#bound = config.bound;
+      this.#child = config.child;
+      if (config.child) return;
+    } else {
+      this.name = categoryName(name);
+      const core = new Core(this.name);
+      if (config !== undefined) {
+        core.own = new BackendSet(normalizeLoggerConfig(config), true);
+        core.pinned = true;
+      }
+      registry.resolve(core);
+      this.#core = core;
+      this.#bound = undefined;
     }
-    this.#core = newCore(config === undefined ? undefined : normalizeLoggerConfig(config));
-    this.#bound = undefined;
+    this.#core.owner = this;
     // Subclasses keep their own level methods; children made by `bind` compare.
     if (new.target === Logger) {
       this.#core.gated = this;
@@ -307,21 +291,33 @@ export class Logger {
         : { value: context };
       const implicit = currentContext();
       if (core.baseContext !== undefined || this.#bound !== undefined || implicit !== undefined) {
-        ctx = { ...core.baseContext, ...this.#bound, ...implicit, ...ctx };
+        ctx = mergeCall(core.baseContext, this.#bound, implicit, ctx);
       }
       const entry = new LogEntry(level, message, this.name, ctx, core.correlationId, preciseNow(), core.serializer);
       if (core.wantSource) captureSource(entry);
-      core.logged++;
-      const backends = core.backends;
-      for (let i = 0; i < backends.length; i++) {
-        try {
-          backends[i].handle(entry);
-        } catch (e) {
-          core.backendErrors++;
-          const b = backends[i];
-          if (b instanceof BaseBackend) b.recordFailure(e);
-          else reportOnce(`logger:backend:${i}`, `backend ${i} of logger "${this.name}" threw: ${describeError(e)}`);
+      if (dispatching) {
+        // Logged while a record is being serialized or written: it lands
+        // right after that record, so no backend is ever re-entered.
+        if (pending.length >= MAX_PENDING) {
+          core.droppedReentrant++;
+          reportOnce(
+            "logger:reentrant",
+            `more than ${MAX_PENDING} records were logged while one record was being written; the rest are dropped and counted`,
+          );
+          return;
         }
+        core.logged++;
+        pending.push([core, entry]);
+        return;
+      }
+      core.logged++;
+      dispatching = true;
+      try {
+        dispatch(core, entry);
+        for (let i = 0; i < pending.length; i++) dispatch(pending[i][0], pending[i][1]);
+      } finally {
+        pending.length = 0;
+        dispatching = false;
       }
     } catch (e) {
       reportOnce(`logger:${this.name}:internal`, `logger "${this.name}" could not log a record: ${describeError(e)}`);
@@ -332,18 +328,32 @@ export class Logger {
    * A child logger with `context` merged into every record; it shares the
    * backends, level and correlation id. Shutting a child down (or leaving
    * its `await using` scope) only flushes: the backends stay the parent's.
+   * Never throws: fields that cannot be read become markers.
+   *
+   * Where keys collide, the most specific wins: the log call's context,
+   * then `withContext`, then `bind`, then the config's `context`.
    *
    * @param context Fields for every record of the child.
    * @returns The child logger.
    */
   bind(context: LogContext): Logger {
-    childInit = { core: this.#core, bound: { ...this.#bound, ...context } };
-    return new Logger(this.name);
+    return new Logger(this.name, new Seed(this.#core, mergeContext(this.#bound, context), true) as never);
+  }
+
+  /**
+   * Alias of {@link Logger.bind}, by the name pino users know.
+   *
+   * @param context Fields for every record of the child.
+   * @returns The child logger.
+   */
+  child(context: LogContext): Logger {
+    return this.bind(context);
   }
 
   /**
    * Runs `fn` with `context` attached to every record logged inside it, by
-   * any logger, across `await` (Deno, Bun, Node).
+   * any logger, across `await` (Deno, Bun, Node). Fields that cannot be read
+   * become markers; it never throws on account of `context`.
    *
    * @param context Fields to attach.
    * @param fn The function to run.
@@ -353,11 +363,16 @@ export class Logger {
     return runWithContext(context, fn);
   }
 
-  /** Sets the logger's level. */
+  /**
+   * Sets the logger's level. Loggers below it in the category tree that
+   * have no level of their own follow it.
+   */
   setLevel(level: LevelInput): void {
-    this.#core.level = parseLevel(level);
-    this.#core.ownLevel = true;
-    setThreshold(this.#core);
+    const core = this.#core;
+    core.ownLevel = parseLevel(level);
+    registry.pin(core);
+    if (registry.lookup(core.name) === core) registry.resolveAll();
+    else registry.resolve(core);
   }
 
   /** The logger's level number. */
@@ -377,6 +392,7 @@ export class Logger {
   /** Sets the correlation id of every following record (`null` clears it). */
   setCorrelationId(id: string | null): void {
     this.#core.correlationId = id === null || id === undefined ? null : String(id);
+    registry.pin(this.#core);
   }
 
   /** The current correlation id, or null. */
@@ -384,25 +400,37 @@ export class Logger {
     return this.#core.correlationId;
   }
 
-  /** The backends of this logger. */
+  /** The backends of this logger (its own, or those it follows). */
   getBackends(): BaseBackend[] {
-    return this.#core.backends.filter((b): b is BaseBackend => b instanceof BaseBackend);
+    return [...this.#core.backends];
   }
 
   /**
    * Counters of the logger and each backend. Loggers on the global config
    * share its backends, so their backend counters are shared too, and start
-   * again when `setGlobalConfig` replaces the backends.
+   * again when `setGlobalConfig` replaces the backends. A backend with
+   * filters also shows `sampledOut`, `rateLimited`, `suppressed` and `held`.
    */
   getStats(): LoggerStats {
     const core = this.#core;
-    const backends = this.getBackends().map((b) => ({
-      ...b.getStats(),
-      name: b.name,
-      type: b.config.type,
-      healthy: b.isHealthy(),
-    }));
-    let dropped = core.droppedAfterShutdown;
+    const set = core.set;
+    let filtered = 0;
+    const backends = core.backends.map((b, i) => {
+      const stats: BackendStats & { name: string; type: string; healthy: boolean } = {
+        ...b.getStats(),
+        name: b.name,
+        type: b.config.type,
+        healthy: b.isHealthy(),
+      };
+      const filter = set?.backends === core.backends ? set.filterOf(i) : undefined;
+      if (filter !== undefined) {
+        const c = filter.counters();
+        Object.assign(stats, c);
+        filtered += c.sampledOut + c.rateLimited + c.suppressed;
+      }
+      return stats;
+    });
+    let dropped = core.droppedAfterShutdown + core.droppedReentrant;
     let failed = 0;
     for (const s of backends) {
       dropped += s.messagesDropped;
@@ -412,6 +440,7 @@ export class Logger {
       messagesLogged: core.logged,
       messagesDropped: dropped,
       messagesFailed: failed,
+      messagesFiltered: filtered,
       backendErrors: core.backendErrors,
       backends,
     };
@@ -419,24 +448,30 @@ export class Logger {
 
   /** Resolves when every backend has written what it took so far. */
   async flush(): Promise<void> {
-    await settleAll(this.#core.backends, (b) => b.flush(), this.name);
+    await settleAll(this.#core.sinks, (b) => b.flush(), this.name);
   }
 
   /**
    * Flushes and shuts down every backend. Idempotent: later calls return the
    * same promise. Records logged afterwards are dropped and counted. On a
    * child made with `bind` it only flushes. Loggers on the global config
-   * share its backends: the last of them to shut down closes them.
+   * share its backends: the last of them to shut down closes them. Loggers
+   * that followed this one's backends move to the next configured ancestor.
    */
   shutdown(): Promise<void> {
     if (this.#child) return this.flush();
     const core = this.#core;
     if (core.closing === undefined) {
-      core.closing = core.shared !== undefined
-        ? leaveSet(core.shared, this.name)
-        : settleAll(core.backends, (b) => b.shutdown(), this.name);
-      const cached = loggers.get(this.name);
-      if (cached !== undefined && cached.#core === core) loggers.delete(this.name);
+      const set = core.set;
+      core.closing = Promise.resolve();
+      registry.remove(core);
+      if (core.own !== undefined) {
+        // Followers move away first, then the backends close.
+        registry.resolveAll();
+        const own = core.own;
+        core.closing = (set !== undefined && set !== own ? registry.leave(set, this.name) : Promise.resolve())
+          .then(() => own.shutdown(this.name));
+      } else if (set !== undefined) core.closing = registry.leave(set, this.name);
     }
     return core.closing;
   }
@@ -450,47 +485,28 @@ export class Logger {
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
   }
-
-  static {
-    moveToSet = (logger, set) => {
-      const core = logger.#core;
-      const old = core.shared;
-      if (old === undefined || old === set || core.closing !== undefined) return;
-      applyConfig(core, set.config, set.backends, set);
-      leaveSet(old, logger.name).catch(() => {});
-    };
-  }
 }
-
-async function settleAll(
-  backends: BackendInterface[],
-  fn: (b: BackendInterface) => Promise<void>,
-  name: string,
-): Promise<void> {
-  await Promise.all(backends.map(async (b) => {
-    try {
-      await fn(b);
-    } catch (e) {
-      if (b instanceof BaseBackend) b.recordFailure(e, 0);
-      else reportOnce(`logger:${name}:flush`, `a backend of logger "${name}" failed: ${describeError(e)}`);
-    }
-  }));
-}
-
-const loggers = new Map<string, Logger>();
-let globalConfig: NormalizedLoggerConfig | undefined;
 
 /**
- * The logger named `name`. Without `config`: the cached logger of that name,
- * or a new one on the global config (a console backend at INFO when none is
- * set); loggers on the global config share its backends. With `config`: a
- * new logger with its own backends, cached under the name; an earlier logger
- * cached under that name is shut down.
+ * The logger of a category. Dotted names and arrays name the same logger:
+ * `getLogger("app.db") === getLogger(["app", "db"])`.
  *
- * @param name The logger's name.
+ * Without `config`: the cached logger of that name, or a new one that
+ * follows its nearest configured ancestor (a logger made with a config, a
+ * `setLevel`, or an entry of the global config's `loggers`), then the global
+ * config (a console backend at INFO when none is set). Such loggers share
+ * their backends and are not kept alive by the cache: use `bind()` for
+ * per-request fields rather than per-request names.
+ *
+ * With `config`: the logger gets its own backends. Called again for the
+ * same name, it reconfigures that logger in place: references held
+ * elsewhere keep working, the old backends are flushed and closed, nothing
+ * already logged is dropped.
+ *
+ * @param name The logger's category: `"app.db"` or `["app", "db"]`.
  * @param config Its config: ours, snake_case, or a Python 0.2.0 dump.
  * @returns The logger.
- * @throws {LoggerConfigurationError} When the config is invalid.
+ * @throws {LoggerConfigurationError} When the config is invalid (the logger is then unchanged).
  *
  * @example
  * ```ts
@@ -499,48 +515,60 @@ let globalConfig: NormalizedLoggerConfig | undefined;
  *   backends: [{ type: "console", level: LogLevel.DEBUG, useColors: true }],
  * });
  * logger.info("This will be colored and formatted nicely");
+ * getLogger(["console_app", "db"]).debug("follows console_app's backends");
  * ```
  */
-export function getLogger<T extends string = never>(name: string, config?: LoggerConfigInput<T>): Logger {
-  const key = String(name);
+export function getLogger<T extends string = never>(
+  name: string | readonly string[],
+  config?: LoggerConfigInput<T>,
+): Logger {
+  const key = categoryName(name);
+  const cached = registry.lookup(key) as Core | undefined;
   if (config === undefined) {
-    const cached = loggers.get(key);
-    if (cached !== undefined) return cached;
+    if (cached?.owner !== undefined) return cached.owner;
+    const core = new Core(key);
+    registry.resolve(core);
+    const logger = new Logger(key, new Seed(core, undefined, false) as never);
+    registry.add(core);
+    return logger;
   }
-  const logger = new Logger(key, config);
-  const previous = loggers.get(key);
-  loggers.set(key, logger);
-  previous?.shutdown().catch(() => {});
+  // Build first: an invalid config or an unwritable path changes nothing.
+  const set = new BackendSet(normalizeLoggerConfig(config), true);
+  if (cached?.owner !== undefined) {
+    registry.configure(cached, set).catch(() => {});
+    return cached.owner;
+  }
+  const core = new Core(key);
+  core.own = set;
+  core.pinned = true;
+  registry.resolve(core);
+  const logger = new Logger(key, new Seed(core, undefined, false) as never);
+  registry.add(core);
+  registry.resolveAll();
   return logger;
 }
 
 /**
  * Sets the config used by loggers created without one, and moves the loggers
- * that already follow it onto the new config.
+ * that already follow it onto the new config. `loggers` sets the level (and
+ * optionally backends and context) of categories and their descendants.
  *
  * @param config The config (any dialect).
- * @throws {LoggerConfigurationError} When the config is invalid.
+ * @throws {LoggerConfigurationError} When the config is invalid (nothing changes then).
  *
  * @example
  * ```ts
  * import { getLogger, setGlobalConfig } from "@jinpy/logger";
- * setGlobalConfig({ level: "debug", backends: [{ type: "console", format: "json" }] });
- * getLogger("db").debug("connected");
+ * setGlobalConfig({
+ *   level: "info",
+ *   backends: [{ type: "console", format: "json" }],
+ *   loggers: { "app.db": { level: "debug" }, "noisy.lib": { level: "warning" } },
+ * });
+ * getLogger("app.db.pool").debug("connected"); // written: app.db is at DEBUG
  * ```
  */
 export function setGlobalConfig<T extends string = never>(config: LoggerConfigInput<T>): void {
-  const normalized = normalizeLoggerConfig(config);
-  // Build first: an invalid config or an unwritable path changes nothing.
-  const set: BackendSet = { config: normalized, backends: buildBackends(normalized), users: 0 };
-  const old = globalSet;
-  globalConfig = normalized;
-  globalSet = set;
-  const followers = old?.users ?? 0;
-  for (const logger of loggers.values()) moveToSet(logger, set);
-  // Nobody followed the old set (the last follower's move already closed it otherwise).
-  if (old !== undefined && old.users === 0 && followers === 0) {
-    settleAll(old.backends, (b) => b.shutdown(), "global").catch(() => {});
-  }
+  registry.setGlobal(normalizeLoggerConfig(config));
 }
 
 /**
@@ -553,11 +581,12 @@ export function setGlobalConfig<T extends string = never>(config: LoggerConfigIn
  * ```
  */
 export function getGlobalConfig(): NormalizedLoggerConfig | undefined {
-  return globalConfig;
+  return registry.globalConfig;
 }
 
 /**
- * Flushes and shuts down every cached logger.
+ * Flushes and shuts down every cached logger and the global config's
+ * backends.
  *
  * @example
  * ```ts
@@ -567,11 +596,6 @@ export function getGlobalConfig(): NormalizedLoggerConfig | undefined {
  * ```
  */
 export async function shutdownAll(): Promise<void> {
-  await Promise.all([...loggers.values()].map((l) => l.shutdown()));
-  // A global config nobody used yet still holds open backends.
-  const unused = globalSet;
-  if (unused !== undefined && unused.users === 0) {
-    globalSet = undefined;
-    await settleAll(unused.backends, (b) => b.shutdown(), "global");
-  }
+  await Promise.all(registry.members().map((m) => (m as Core).owner?.shutdown()));
+  await registry.shutdownShared();
 }

@@ -6,9 +6,11 @@
  * - `ndjson`: one record per line (ClickHouse `JSONEachRow`, Vector, Fluent Bit);
  * - `loki`: the Loki push API (`/loki/api/v1/push`), one stream per logger and level;
  * - `otlp`: OTLP/HTTP JSON logs (`/v1/logs`), one scope per logger;
+ * - `otlp-protobuf`: the same request as OTLP/HTTP protobuf;
  * - `elasticsearch`: the `_bulk` API, a `create` action line before each record.
  */
 import type { PayloadFormat } from "./config/config.ts";
+import { encodeLogsRequest, type OtlpLogsRequest } from "./otel/otlp_protobuf.ts";
 import type { LogRecord } from "./record.ts";
 
 /** Options of a body. */
@@ -51,7 +53,7 @@ function withService(line: string, fields: string): string {
 
 /** A body and its content type. */
 export interface Payload {
-  body: string;
+  body: string | Uint8Array<ArrayBuffer>;
   contentType: string;
 }
 
@@ -82,6 +84,13 @@ export function buildPayload(lines: readonly string[], options: PayloadOptions):
         body: JSON.stringify(otlpBody(lines.map(parseRecord), options.labels ?? {}, options.service)),
         contentType: "application/json",
       };
+    case "otlp-protobuf":
+      return {
+        body: encodeLogsRequest(
+          otlpBody(lines.map(parseRecord), options.labels ?? {}, options.service) as OtlpLogsRequest,
+        ),
+        contentType: "application/x-protobuf",
+      };
     case "elasticsearch":
       return {
         body: bulkBody(lines, options.index ?? "logs", options.batchKey, options.service),
@@ -110,7 +119,7 @@ function parseRecord(line: string): LogRecord {
   try {
     const r = JSON.parse(line);
     if (r !== null && typeof r === "object" && !Array.isArray(r)) {
-      return {
+      const record: LogRecord = {
         timestamp: typeof r.timestamp === "string" ? r.timestamp : new Date().toISOString(),
         level: typeof r.level === "string" ? r.level : "info",
         message: typeof r.message === "string" ? r.message : JSON.stringify(r.message ?? ""),
@@ -121,6 +130,11 @@ function parseRecord(line: string): LogRecord {
         function: typeof r.function === "string" ? r.function : null,
         line_number: typeof r.line_number === "number" ? r.line_number : null,
       };
+      if (typeof r.trace_id === "string" && typeof r.span_id === "string") {
+        record.trace_id = r.trace_id;
+        record.span_id = r.span_id;
+      }
+      return record;
     }
   } catch {
     // Fall through: not JSON.
@@ -244,14 +258,19 @@ function otlpBody(records: LogRecord[], labels: Record<string, string>, service:
       attributes.push({ key: "code.line.number", value: { intValue: String(r.line_number) } });
     }
     const severity = severityOf(r.level);
-    s.logRecords.push({
+    const logRecord: Record<string, unknown> = {
       timeUnixNano: isoToUnixNano(r.timestamp),
       observedTimeUnixNano: observed,
       severityNumber: severity.number,
       severityText: severity.text,
       body: { stringValue: r.message },
       attributes,
-    });
+    };
+    if (r.trace_id !== undefined && r.span_id !== undefined) {
+      logRecord.traceId = r.trace_id;
+      logRecord.spanId = r.span_id;
+    }
+    s.logRecords.push(logRecord);
   }
   return {
     resourceLogs: [{

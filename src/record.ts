@@ -1,4 +1,5 @@
 import { levelName } from "./levels.ts";
+import { activeSpanIds } from "./otel/_trace.ts";
 import { Serializer } from "./serialize.ts";
 
 /**
@@ -33,6 +34,10 @@ export interface LogRecord {
   function: string | null;
   /** Source line when source capture is on, else null. */
   line_number: number | null;
+  /** The active OpenTelemetry span's trace id (32 lowercase hex digits), when a span was active. */
+  trace_id?: string;
+  /** The active OpenTelemetry span's id (16 lowercase hex digits), when a span was active. */
+  span_id?: string;
 }
 
 const defaultSerializer = new Serializer();
@@ -164,6 +169,10 @@ export class LogEntry {
   function: string | null = null;
   /** Source line when captured. */
   lineNumber: number | null = null;
+  /** The trace id of the OpenTelemetry span active when the record was made, or null. */
+  traceId: string | null = null;
+  /** The id of the OpenTelemetry span active when the record was made, or null. */
+  spanId: string | null = null;
   #serializer: Serializer;
   #json: string | undefined = undefined;
   #contextJson: string | undefined = undefined;
@@ -197,6 +206,11 @@ export class LogEntry {
     this.correlationId = correlationId;
     this.context = context;
     this.#serializer = serializer;
+    const span = activeSpanIds();
+    if (span !== undefined) {
+      this.traceId = span.traceId;
+      this.spanId = span.spanId;
+    }
   }
 
   /** Lowercase level name, e.g. `"info"`. */
@@ -239,12 +253,16 @@ export class LogEntry {
     // split lines for some readers (Python's splitlines).
     let context = this.contextJson();
     if (LINE_SEPARATORS.test(context)) context = context.replace(LINE_SEPARATORS_ALL, escapeSeparator);
-    return this.#json = '{"timestamp":"' + isoTime(this.timestamp) + levelPart(this.level) +
+    const json = '{"timestamp":"' + isoTime(this.timestamp) + levelPart(this.level) +
       this.#serializer.messageJson(this.message) + namePart(this.loggerName) + jsonOrNull(this.correlationId) +
       ',"context":' + context +
       (this.module === null && this.function === null && this.lineNumber === null ? NO_SOURCE : ',"module":' +
         jsonOrNull(this.module) + ',"function":' + jsonOrNull(this.function) + ',"line_number":' +
         jsonOrNull(this.lineNumber) + "}");
+    // The span's ids (hex, checked when read) follow the seed's keys, only when a span was active.
+    return this.#json = this.traceId === null
+      ? json
+      : json.slice(0, -1) + ',"trace_id":"' + this.traceId + '","span_id":"' + this.spanId + '"}';
   }
 
   /**

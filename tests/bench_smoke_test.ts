@@ -8,8 +8,8 @@ import { describe, test } from "node:test";
 import { type CaseInfo, caseTable, type Results, type Run, targetsTable } from "../bench/report.ts";
 import { ROOT, runCommand, runtime, runtimeCommand } from "./_helpers.ts";
 
-async function runCase(file: string, impl: string, n: number): Promise<Run> {
-  const cmd = [...runtimeCommand(`${ROOT}/bench/cases/${file}`), `--impl=${impl}`, `--n=${n}`];
+async function runCase(file: string, impl: string, n: number, extra: string[] = []): Promise<Run> {
+  const cmd = [...runtimeCommand(`${ROOT}/bench/cases/${file}`), `--impl=${impl}`, `--n=${n}`, ...extra];
   const r = await runCommand(cmd, { cwd: ROOT, timeoutMs: 60_000 });
   const line = r.stderr.split("\n").find((l) => l.startsWith("@@bench "));
   assert.ok(line, `no result from ${file} --impl=${impl} (exit ${r.code}): ${r.stderr.slice(-800)}`);
@@ -40,6 +40,21 @@ describe("bench smoke", () => {
     assert.equal(run.delivered, 2_000);
   });
 
+  test("http case: the server answers wrk and ours logs every answered request", async (t) => {
+    const run = await runCase("http.ts", "ours", 0, ["--duration=1", "--warmup=0", "--connections=4"]);
+    if (run.skipped) return t.skip(run.skipped);
+    assert.ok(run.rate > 0 && run.n > 0, `rate ${run.rate}, n ${run.n}`);
+    assert.ok(run.delivered! >= run.n, `${run.delivered} lines for ${run.n} answered requests`);
+    assert.ok(Number(run.extra?.reqPerCpuSec) > 0);
+  });
+
+  test("bundle case measures the console-only import", { skip: runtime !== "deno" && "runs deno bundle" }, async () => {
+    const run = await runCase("bundle.ts", "ours-console", 1);
+    assert.equal(run.skipped, undefined, run.skipped);
+    assert.ok(Number(run.extra?.minBytes) > 1000);
+    assert.ok(Number(run.extra?.gzipBytes) < Number(run.extra?.minBytes));
+  });
+
   test("report renders ratios and targets from results", () => {
     const cell = (rate: number, extra?: Record<string, number>) => ({
       runs: [1, 2, 3].map((k) => ({ impl: "x", n: 10, ms: 1, rate: rate * k, extra })),
@@ -55,5 +70,20 @@ describe("bench smoke", () => {
     const targets = targetsTable(results, [runtime]);
     assert.match(targets, /file: ours ÷ pino ≥ 3× \| 3\.00×/);
     assert.match(targets, /disabled: ours ns ÷ empty call ns ≤ 2× \| 1\.50×/);
+
+    const http: Results = {
+      http: { [runtime]: { none: cell(100), ours: cell(95), pino: cell(80) } },
+      startup: {
+        [runtime]: {
+          bare: { runs: [{ impl: "bare", n: 1, ms: 1, rate: 1, wallMs: 50 }], errors: [] },
+          ours: { runs: [{ impl: "ours", n: 1, ms: 1, rate: 1, wallMs: 60 }], errors: [] },
+          "ours-npm": { runs: [{ impl: "ours-npm", n: 1, ms: 1, rate: 1, wallMs: 60 }], errors: [] },
+          logtape: { runs: [{ impl: "logtape", n: 1, ms: 1, rate: 1, wallMs: 70 }], errors: [] },
+        },
+      },
+    };
+    const t2 = targetsTable(http, [runtime]);
+    assert.match(t2, /HTTP requests\/s: ours overhead ≤ 10 % and ≤ ½ pino's \| ours 5 %, pino 20 % ✅ met/);
+    assert.match(t2, /start-up: .* \| 10\.0 vs 20\.0 ms ✅ met/);
   });
 });

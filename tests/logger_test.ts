@@ -242,7 +242,7 @@ test("setGlobalConfig with an invalid config changes nothing; setLevel survives 
   setGlobalConfig({});
 });
 
-test("getLogger(name, config) again replaces the cached logger and shuts the earlier one down", async () => {
+test("getLogger(name, config) again reconfigures the same logger in place: old references keep working, old backends flushed and closed", async () => {
   const first = getLogger("replaced", { backends: [{ type: "memory" }] });
   const firstMem = memoryOf(first);
   let closed = false;
@@ -251,11 +251,21 @@ test("getLogger(name, config) again replaces the cached logger and shuts the ear
     closed = true;
     return original();
   };
-  const second = getLogger("replaced", { backends: [{ type: "memory" }] });
-  assert.notEqual(second, first);
-  assert.equal(getLogger("replaced"), second);
+  first.info("before");
+  const second = getLogger("replaced", { backends: [{ type: "memory", name: "new" }] });
+  assert.equal(second, first, "the same logger object");
+  assert.equal(getLogger("replaced"), first);
+  first.info("after");
+  await Promise.resolve();
+  assert.equal(closed, true, "the old backends are closed");
+  assert.deepEqual(firstMem.records().map((r) => r.message), ["before"]);
+  const newMem = memoryOf(first);
+  assert.notEqual(newMem, firstMem);
+  assert.deepEqual(newMem.records().map((r) => r.message), ["after"]);
+  assert.equal(first.getStats().messagesDropped, 0);
+  assert.throws(() => getLogger("replaced", { backends: [{ type: "nope" }] }));
+  assert.equal(memoryOf(first), newMem, "an invalid config changes nothing");
   await first.shutdown();
-  assert.equal(closed, true);
 });
 
 test("the seed's health monitoring example: every backend reports its health", () => {

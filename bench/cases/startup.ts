@@ -1,13 +1,16 @@
 /**
  * startup: import a logger and write the first record (stdout goes to
  * /dev/null). The driver times the whole process and subtracts `bare`, the
- * same script importing nothing. Implementations: bare, ours, pino, logtape,
- * winston.
+ * same script importing nothing. Implementations: bare, ours (the TypeScript
+ * sources, as JSR and Deno users get them), ours-npm (the built npm package:
+ * `--pkg=DIR` is its unpacked folder, from `deno task build:npm --keep`),
+ * pino, logtape, winston.
  */
 import { createRequire } from "node:module";
 import process from "node:process";
 
 const impl = /^--impl=(.*)$/.exec(process.argv.find((a) => a.startsWith("--impl=")) ?? "")?.[1] ?? "bare";
+const pkgDir = /^--pkg=(.*)$/.exec(process.argv.find((a) => a.startsWith("--pkg=")) ?? "")?.[1];
 const context = { user_id: 1, path: "/api/items", status: 200 };
 const peer = (id: string): unknown => createRequire(new URL("../peers/package.json", import.meta.url).pathname)(id);
 
@@ -16,6 +19,14 @@ switch (impl) {
     break;
   case "ours": {
     const { getLogger } = await import("../../mod.ts");
+    getLogger("bench", { backends: [{ type: "console", format: "json" }] }).info("request handled", context);
+    break;
+  }
+  case "ours-npm": {
+    if (!pkgDir) throw new Error("ours-npm needs --pkg=<unpacked package folder>");
+    const { readFileSync } = await import("node:fs");
+    const manifest = JSON.parse(readFileSync(`${pkgDir}/package.json`, "utf8"));
+    const { getLogger } = await import(`file://${pkgDir}/${manifest.exports["."].default.replace(/^\.\//, "")}`);
     getLogger("bench", { backends: [{ type: "console", format: "json" }] }).info("request handled", context);
     break;
   }

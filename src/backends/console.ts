@@ -1,29 +1,42 @@
 import type { NormalizedBackendConfig } from "../config/config.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
-import { getEnv, isTerminal, onExit, type StdStream, writeStd } from "../runtime/runtime.ts";
+import { getEnv, isTerminal, onExit, type StdStream, stdTarget } from "../runtime/runtime.ts";
+import { ByteWriter, type WriteOwner } from "../writer/_byte_writer.ts";
 import { BaseBackend } from "./base.ts";
+import { consoleOtelText, consoleOtelWanted, type ConsoleOtelWriter, consoleOtelWriter } from "./_console_otel.ts";
+
+/** Most bytes waiting for a slow reader of a standard stream; beyond, records are dropped and counted. */
+const MAX_QUEUED = 16 * 1024 * 1024;
+const encoder = new TextEncoder();
 
 /**
  * One buffer per standard stream, shared by every console backend so that
- * records keep their order across loggers. Lines are written together at the
- * end of the current task (or sooner when the buffer is large) and on exit.
+ * records keep their order across loggers. Lines are handed to the stream's
+ * byte writer together at the end of the current task (or sooner when the
+ * buffer is large) and written synchronously on exit.
  */
 class StdBuffer {
-  #stream: StdStream;
   #text = "";
+  #records = 0;
+  #owner: ConsoleBackend | undefined = undefined;
   #scheduled = false;
-  #sinks = new Set<ConsoleBackend>();
+  readonly writer: ByteWriter;
   #drain = () => this.drain();
 
   constructor(stream: StdStream) {
-    this.#stream = stream;
-    onExit(this.#drain);
+    this.writer = new ByteWriter(stdTarget(stream), MAX_QUEUED);
+    onExit(() => {
+      this.#seal();
+      this.writer.flushSync();
+    });
   }
 
   append(line: string, sink: ConsoleBackend): void {
+    if (sink !== this.#owner && this.#records > 0) this.#seal();
+    this.#owner = sink;
     this.#text += line + "\n";
-    this.#sinks.add(sink);
+    this.#records++;
     if (this.#text.length >= 65536) this.drain();
     else if (!this.#scheduled) {
       this.#scheduled = true;
@@ -31,19 +44,21 @@ class StdBuffer {
     }
   }
 
+  /** Hands the lines collected to the writer. */
+  #seal(): void {
+    if (this.#records === 0) return;
+    const owner = this.#owner!;
+    const records = this.#records;
+    const bytes = encoder.encode(this.#text);
+    this.#text = "";
+    this.#records = 0;
+    if (!this.writer.enqueue(bytes, records, owner)) owner.dropped(records);
+  }
+
   drain(): void {
     this.#scheduled = false;
-    if (this.#text.length === 0) return;
-    const text = this.#text;
-    this.#text = "";
-    let error: unknown = undefined;
-    try {
-      writeStd(this.#stream, text);
-    } catch (e) {
-      error = e ?? new Error("write failed");
-    }
-    for (const sink of this.#sinks) sink.settle(error);
-    this.#sinks.clear();
+    this.#seal();
+    this.writer.flush();
   }
 }
 
@@ -76,10 +91,9 @@ function autoColors(stream: StdStream): boolean {
  * logger.info("This will be colored and formatted nicely");
  * ```
  */
-export class ConsoleBackend extends BaseBackend {
+export class ConsoleBackend extends BaseBackend implements WriteOwner {
   #buffer: StdBuffer;
-  #pending = 0;
-  #pendingBytes = 0;
+  #otel: ConsoleOtelWriter | undefined;
 
   /**
    * Creates a console backend.
@@ -96,30 +110,45 @@ export class ConsoleBackend extends BaseBackend {
       showSource: this.config.showSource === true,
     });
     this.#buffer = bufferFor(stream);
+    if (consoleOtelWanted(this.config.otel)) {
+      const format = this.config.format ?? "console";
+      if (format === "console" || format === "plain") this.formatter = consoleOtelText;
+      this.#otel = consoleOtelWriter();
+    }
   }
 
   /** Appends one formatted line to the stream's buffer. */
-  protected override write(formatted: string, _entry: LogEntry): void {
-    this.#buffer.append(formatted, this);
-    this.#pending++;
-    this.#pendingBytes += formatted.length + 1;
-  }
-
-  /** Called by the stream buffer once the pending lines are written or lost. */
-  settle(error: unknown): void {
-    if (error === undefined) {
-      this.stats.messagesWritten += this.#pending;
-      this.stats.bytesWritten += this.#pendingBytes;
-    } else {
-      this.recordFailure(error, this.#pending);
+  protected override write(formatted: string, entry: LogEntry): void {
+    if (this.#otel !== undefined) {
+      // Written now, inside the caller's span, for the runtime's OpenTelemetry to export.
+      this.#otel(formatted, entry);
+      this.stats.messagesWritten++;
+      this.stats.bytesWritten += formatted.length + 1;
+      return;
     }
-    this.#pending = 0;
-    this.#pendingBytes = 0;
+    this.#buffer.append(formatted, this);
   }
 
-  /** Writes what is buffered now. */
+  /** Called by the stream's writer: records whose last byte is written. */
+  written(records: number, bytes: number): void {
+    this.stats.messagesWritten += records;
+    this.stats.bytesWritten += bytes;
+    if (!this.healthy) this.healthy = true;
+  }
+
+  /** Called by the stream's writer: records lost to a write error. */
+  failed(records: number, error: unknown): void {
+    this.recordFailure(error ?? new Error("write failed"), records);
+  }
+
+  /** Called by the stream buffer: records refused because the reader is too slow. */
+  dropped(records: number): void {
+    this.recordDrop(records, "the reader of the stream is slower than logging and 16 MiB are waiting");
+  }
+
+  /** Resolves when every record logged before the call is written (or counted lost). */
   override flush(): Promise<void> {
     this.#buffer.drain();
-    return Promise.resolve();
+    return this.#buffer.writer.idle();
   }
 }

@@ -2,9 +2,10 @@ import type { NormalizedBackendConfig } from "../config/config.ts";
 import { LoggerBackendError, LoggerConfigurationError } from "../errors.ts";
 import { gzipInto } from "../gzip.ts";
 import type { LogEntry } from "../record.ts";
-import { describeError } from "../report.ts";
+import { describeError, reportOnce } from "../report.ts";
 import { type AppendHandle, basename, dirname, fileSystem, type ReadHandle, writeBlocker } from "../runtime/file.ts";
 import { onExit, unrefTimer } from "../runtime/runtime.ts";
+import { ByteWriter, countNewlines, type WriteOwner } from "../writer/_byte_writer.ts";
 import { BaseBackend } from "./base.ts";
 
 const MB = 1024 * 1024;
@@ -26,7 +27,19 @@ interface CompressionJob {
   base: string;
   index: number;
   cancelled: boolean;
+  /** Resolves once the job is done, skipped or cancelled. */
+  done: Promise<void>;
+  finish: () => void;
 }
+
+function newJob(base: string, index: number): CompressionJob {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => finish = resolve);
+  return { base, index, cancelled: false, done, finish };
+}
+
+/** A lock older than this is left from a process that died while rotating. */
+const STALE_LOCK_MS = 30_000;
 
 /** A backup of `base` found on disk: `base.N` or `base.N.gz`. */
 interface Backup {
@@ -143,6 +156,16 @@ export class FileBackend extends BaseBackend {
   #filePath = "";
   /** Paths this backend wrote, whose compressions `flush()` waits for. */
   #states = new Set<PathState>();
+  /** Writes the bytes: resumes short writes, keeps a line begun on a full disk to complete it later. */
+  #writer: ByteWriter;
+  #owner: WriteOwner = {
+    written: (records, bytes) => {
+      this.stats.messagesWritten += records;
+      this.stats.bytesWritten += bytes;
+      if (!this.healthy) this.healthy = true;
+    },
+    failed: (records, error) => this.recordFailure(error, records),
+  };
 
   #scheduled = false;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -188,6 +211,8 @@ export class FileBackend extends BaseBackend {
     this.#async = this.isAsyncEnabled();
     this.stats.rotations = 0;
     this.stats.compressions = 0;
+    this.stats.rotationConflicts = 0;
+    this.#writer = new ByteWriter({ write: () => 0 }, Infinity);
     this.#path = this.#pathAt(this.#clock === undefined ? Date.now() : this.#clock());
 
     if (this.config.enabled) {
@@ -210,7 +235,10 @@ export class FileBackend extends BaseBackend {
         throw this.#openError(this.#path, e);
       }
     }
-    this.#removeExitHook = onExit(() => this.#writeBuffered());
+    this.#removeExitHook = onExit(() => {
+      this.#writeBuffered();
+      if (!this.#writer.empty) this.#giveUp();
+    });
   }
 
   /** The file records go to now (with `{date}` expanded). */
@@ -246,12 +274,19 @@ export class FileBackend extends BaseBackend {
     }
   }
 
-  /** Writes what is buffered and waits for pending compressions. */
+  /**
+   * Writes what is buffered and waits for the compressions of the rotations
+   * that happened so far; records and rotations after the call do not make
+   * it wait longer.
+   */
   override async flush(): Promise<void> {
     this.#writeBuffered();
+    const waits: Promise<void>[] = [];
     for (const state of this.#states) {
-      while (state.compressor !== undefined) await state.compressor;
+      const last = state.jobs[state.jobs.length - 1];
+      if (last !== undefined) waits.push(last.done);
     }
+    if (waits.length > 0) await Promise.all(waits);
   }
 
   /**
@@ -267,6 +302,8 @@ export class FileBackend extends BaseBackend {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.flush();
+    if (!this.#writer.empty) this.#writer.flush();
+    if (!this.#writer.empty) this.#giveUp();
     this.#closeFile();
     this.#removeExitHook();
   }
@@ -338,11 +375,24 @@ export class FileBackend extends BaseBackend {
 
   /**
    * Appends whole lines to `path`, rotating between records whenever the
-   * next would take the file past `maxSizeMb`.
+   * next would take the file past `maxSizeMb`. A record counts as written
+   * when its last byte is; on a full disk the line begun is kept to be
+   * completed by the next write (never left torn) and the rest count as
+   * failed.
    */
   #writeText(path: string, text: string, records: number): void {
+    const writer = this.#writer;
+    if (!writer.empty) {
+      // A line begun before the disk filled comes first.
+      writer.flush();
+      if (!writer.empty) {
+        this.recordFailure(writer.lastError ?? new Error("an earlier write is still pending"), records);
+        return;
+      }
+    }
     const bytes = this.#encode(text);
     let offset = 0;
+    let counted = 0;
     try {
       let file = this.#fileFor(path);
       let limited = this.#maxBytes > 0;
@@ -362,18 +412,36 @@ export class FileBackend extends BaseBackend {
             end = bytes.indexOf(NEWLINE, offset) + 1 || bytes.length;
           }
         }
-        file.writeSync(offset === 0 && end === bytes.length ? bytes : bytes.subarray(offset, end));
+        const whole = offset === 0 && end === bytes.length;
+        const slice = whole ? bytes : bytes.subarray(offset, end);
+        const n = whole ? records : countNewlines(slice, 0, slice.length);
+        counted += n;
         offset = end;
+        writer.enqueue(slice, n, this.#owner, true);
+        writer.flush();
+        if (!writer.empty) {
+          // The disk is full: the writer counted this part; the rest is lost.
+          if (records > counted) this.recordFailure(writer.lastError, records - counted);
+          return;
+        }
       }
-      this.stats.messagesWritten += records;
-      this.stats.bytesWritten += bytes.length;
-      if (!this.healthy) this.healthy = true;
     } catch (e) {
-      let lost = 0;
-      for (let i = offset; i < bytes.length; i++) if (bytes[i] === NEWLINE) lost++;
-      this.stats.messagesWritten += records - lost;
-      this.stats.bytesWritten += offset;
-      this.recordFailure(e, lost);
+      this.recordFailure(e, records - counted);
+    }
+  }
+
+  /**
+   * Gives up on a line begun on a full disk: counts it as failed and cuts
+   * its first bytes off the file again, so no torn line stays behind.
+   */
+  #giveUp(): void {
+    const partial = this.#writer.abandon(this.#writer.lastError ?? new Error("the file could not be written"));
+    const file = this.#file;
+    if (partial <= 0 || file === undefined) return;
+    try {
+      file.truncate(file.stat().size - partial);
+    } catch (e) {
+      this.recordFailure(e, 0, true);
     }
   }
 
@@ -398,6 +466,7 @@ export class FileBackend extends BaseBackend {
     const file = fs.openAppend(path);
     this.#file = file;
     this.#filePath = path;
+    this.#writer.target = { write: (bytes) => file.write1(bytes) };
     // A run that died mid-write may have left half a line: end it, so the
     // next record starts on a line of its own.
     if (file.size() > 0) {
@@ -456,9 +525,29 @@ export class FileBackend extends BaseBackend {
    * rotation failed; the caller then keeps appending to the same file.
    */
   #rotate(path: string): boolean {
-    this.#closeFile();
     const fs = fileSystem!;
+    const mine = this.#file !== undefined && this.#filePath === path ? this.#file.stat().ino : 0;
+    const lock = `${path}.lock`;
+    let locked = false;
     try {
+      locked = this.#lock(lock);
+      if (!locked) {
+        // Another process is rotating this file right now: keep appending; its
+        // rename moves our file aside and the next write reopens the new one.
+        this.stats.rotationConflicts = (this.stats.rotationConflicts as number) + 1;
+        reportOnce(
+          `${this.name}:file:rotation-conflict`,
+          `${this.name} backend: another process rotates "${path}" too; rotations wait their turn through "${lock}" (counted in getStats().rotationConflicts)`,
+        );
+        return false;
+      }
+      const onDisk = fs.stat(path);
+      if (mine !== 0 && onDisk !== undefined && onDisk.ino !== mine) {
+        // Rotated by another process since we measured: write to the new file.
+        this.stats.rotationConflicts = (this.stats.rotationConflicts as number) + 1;
+        return true;
+      }
+      this.#closeFile();
       const backups = listBackups(path);
       for (let i = backups.length - 1; i >= 0; i--) {
         const b = backups[i];
@@ -471,7 +560,7 @@ export class FileBackend extends BaseBackend {
       }
       if (this.#backupCount > 0) {
         fs.rename(path, backupPath(path, 1, false));
-        if (this.#compression) this.#enqueue(state, { base: path, index: 1, cancelled: false });
+        if (this.#compression) this.#enqueue(state, newJob(path, 1));
       } else {
         fs.remove(path);
       }
@@ -480,7 +569,25 @@ export class FileBackend extends BaseBackend {
     } catch (e) {
       this.recordFailure(e, 0, true);
       return false;
+    } finally {
+      if (locked) {
+        try {
+          fs.remove(lock);
+        } catch {
+          // Left behind: the next rotation finds it stale.
+        }
+      }
     }
+  }
+
+  /** Takes the rotation lock of a path (shared with other processes); false when another holds it. */
+  #lock(lock: string): boolean {
+    const fs = fileSystem!;
+    if (fs.createExclusive(lock)) return true;
+    const info = fs.stat(lock);
+    if (info !== undefined && Date.now() - info.mtimeMs < STALE_LOCK_MS) return false;
+    fs.remove(lock);
+    return fs.createExclusive(lock);
   }
 
   /**
@@ -498,7 +605,7 @@ export class FileBackend extends BaseBackend {
         if (b.gz) continue;
         if (zipped.has(b.index)) fs.remove(backupPath(path, b.index, false));
         else if (this.#compression && b.index <= this.#backupCount) {
-          this.#enqueue(state, { base: path, index: b.index, cancelled: false });
+          this.#enqueue(state, newJob(path, b.index));
         }
       }
     } catch (e) {
@@ -516,8 +623,12 @@ export class FileBackend extends BaseBackend {
     // One at a time: rotations under a burst must not start a gzip each.
     while (state.jobs.length > 0) {
       const job = state.jobs[0];
-      if (!job.cancelled) await this.#compress(job);
-      state.jobs.shift();
+      try {
+        if (!job.cancelled) await this.#compress(job);
+      } finally {
+        state.jobs.shift();
+        job.finish();
+      }
     }
     state.compressor = undefined;
   }

@@ -14,6 +14,13 @@ import { hasPermission, onBeforeExit, onExit, unrefTimer } from "../runtime/runt
 import { BaseBackend } from "./base.ts";
 
 const encoder = new TextEncoder();
+
+/** A binary body as the text an encrypted envelope carries: base64. */
+function binaryText(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
 const decoder = new TextDecoder();
 const NEWLINE = 10;
 
@@ -938,10 +945,10 @@ export class RestApiBackend extends BaseBackend {
       let text = payload.body;
       let contentType = payload.contentType;
       if (this.#encryptionKey !== undefined) {
-        text = await encryptPayload(text, this.#encryptionKey);
+        text = await encryptPayload(typeof text === "string" ? text : binaryText(text), this.#encryptionKey);
         contentType = "application/json";
       }
-      let bytes = encoder.encode(text);
+      let bytes = typeof text === "string" ? encoder.encode(text) : text;
       if (this.#compression) bytes = await gzipBytes(bytes);
       return { bytes, contentType };
     })();

@@ -14,20 +14,22 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 const WRITTEN = new WeakMap<Record<string, unknown>, Record<string, string>>();
 
 /**
- * The object with camelCase keys. Two spellings of one key
- * (`batch_size` and `batchSize`) are an error naming both.
+ * The object with camelCase keys. Two spellings of one key with different
+ * values (`batch_size: 10` and `batchSize: 20`) are an error naming both.
  */
 export function camelize(obj: Record<string, unknown>, where = "config"): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const written: Record<string, string> = {};
   for (const k of Object.keys(obj)) {
     const c = camelKey(k);
-    if (c in written) {
+    // The same value under both spellings (a config normalized again) is no conflict.
+    if (c in written && obj[written[c]] !== obj[k]) {
       throw configError(where, `"${written[c]}" and "${k}" are the same key; give it once`, {
         key: written[c],
         also: k,
       }, [`Keep either "${written[c]}" or "${k}"`]);
     }
+    if (c in written && c !== k) continue;
     written[c] = k;
     out[c] = obj[k];
   }

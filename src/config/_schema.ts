@@ -1,6 +1,7 @@
 /** The key tables of the logger and of each built-in backend, and the one normalization of a config. */
 import { describeValue, parseLevel } from "../levels.ts";
 import { DEFAULT_SENSITIVE_FIELDS } from "../serialize.ts";
+import { contextFields } from "../context.ts";
 import type { NormalizedBackendConfig, NormalizedLoggerConfig } from "./config.ts";
 import { camelize, inSpellingOf, isPlainObject, writtenKey } from "./_dialect.ts";
 import { configError, didYouMean } from "./_suggest.ts";
@@ -35,6 +36,10 @@ const COMMON: Record<string, KeySpec> = {
   name: { kind: "string" },
   level: { kind: "level" },
   enabled: { kind: "boolean", default: true },
+  // Per-backend filters, checked where they are built (src/filters.ts).
+  fingersCrossed: { kind: "any" },
+  sample: { kind: "any" },
+  rateLimit: { kind: "any" },
 };
 
 /** Keys of the Python edition that carry no meaning here: accepted and dropped. */
@@ -62,6 +67,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     timestampFormat: { kind: "string", default: "%H:%M:%S.%f" },
     format: { kind: "string", values: FORMATS, default: "console" },
     stream: { kind: "string", values: ["stdout", "stderr"], default: "stdout" },
+    otel: { kind: "boolean" },
   },
   file: {
     ...COMMON,
@@ -103,7 +109,7 @@ export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
     encryptionKey: { kind: "string", secret: true },
     payloadFormat: {
       kind: "string",
-      values: ["jinpy", "ndjson", "loki", "otlp", "elasticsearch"],
+      values: ["jinpy", "ndjson", "loki", "otlp", "otlp-protobuf", "elasticsearch"],
       default: "jinpy",
     },
     compression: { kind: "boolean", default: false },
@@ -154,6 +160,8 @@ export const LOGGER_SCHEMA: Record<string, KeySpec> = {
   environment: { kind: "string" },
   version: { kind: "string" },
   enableSanitization: { kind: "boolean", default: true },
+  loggers: { kind: "object" },
+  handleSignals: { kind: "boolean", default: true },
 };
 
 function expectedText(spec: KeySpec): string {
@@ -388,7 +396,7 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     throw configError("config", `expected an object, got ${describeValue(config)}`, { given: describeValue(config) });
   }
   const c = camelize(config);
-  if (c.level !== undefined && c.defaultLevel !== undefined) {
+  if (c.level !== undefined && c.defaultLevel !== undefined && c.level !== c.defaultLevel) {
     throw configError(
       "config",
       `"${writtenKey(c, "level")}" and "${writtenKey(c, "defaultLevel")}" are the same key; give it once`,
@@ -443,7 +451,8 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
   return {
     level: out.level as number,
     backends: normalizedBackends,
-    context: { ...(out.context as Record<string, unknown>) },
+    // Read once, never throwing: hostile fields become markers.
+    context: contextFields(out.context),
     sensitiveFields: sanitize ? [...new Set([...DEFAULT_SENSITIVE_FIELDS, ...out.sensitiveFields as string[]])] : [],
     redactPatterns: out.redactPatterns as (string | RegExp)[],
     maxContextSize: out.maxContextSize as number,
@@ -451,5 +460,7 @@ export function normalizeLoggerConfig(config: unknown): NormalizedLoggerConfig {
     appName: out.appName as string | undefined,
     environment: out.environment as string | undefined,
     version: out.version as string | undefined,
+    loggers: { ...(out.loggers as Record<string, unknown> | undefined) },
+    handleSignals: out.handleSignals !== false,
   };
 }

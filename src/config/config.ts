@@ -33,6 +33,12 @@ export interface BackendConfigBase {
   enabled?: boolean;
   /** Record format (`json`, `console`, `plain`, `structured`); each type has its own default. */
   format?: OutputFormat;
+  /** Hold records below `level` (default error) until one at or above it arrives, then write them first; per `withContext` scope; at most `maxBuffered` (1000) held, older ones discarded and counted. */
+  fingersCrossed?: { level?: LevelInput; maxBuffered?: number };
+  /** Keep this share of records (0 to 1), or a share per level, e.g. `{ debug: 0.01, info: 0.1 }`; the rest are counted as `sampledOut`. */
+  sample?: number | Partial<Record<string, number>>;
+  /** At most `records` per `perSeconds` (1) seconds; the rest are counted, then one "N records suppressed" record is written. */
+  rateLimit?: { records: number; perSeconds?: number };
 }
 
 /**
@@ -58,6 +64,13 @@ export interface ConsoleBackendConfig extends BackendConfigBase {
   format?: OutputFormat;
   /** Which standard stream. Default `"stdout"`. */
   stream?: "stdout" | "stderr";
+  /**
+   * Write each record through `console.debug/info/warn/error` (by level), so
+   * that the runtime's OpenTelemetry (Deno with `OTEL_DENO=true`, Deno
+   * Deploy) exports it with its severity and span context; when not set, on
+   * where `OTEL_DENO` is `true`.
+   */
+  otel?: boolean;
 }
 
 /**
@@ -110,7 +123,7 @@ export interface FileBackendConfig extends BackendConfigBase {
  * const format: PayloadFormat = "ndjson";
  * ```
  */
-export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "elasticsearch";
+export type PayloadFormat = "jinpy" | "ndjson" | "loki" | "otlp" | "otlp-protobuf" | "elasticsearch";
 
 /**
  * The REST API backend's options.
@@ -383,6 +396,19 @@ export interface LoggerConfig<T extends string = never> {
   environment?: string;
   /** Application version: OTLP `service.version`, field `version` of documents. */
   version?: string;
+  /**
+   * Per category (dotted name): `level`, `backends` and `context` for that
+   * logger and its descendants, e.g. `{ "app.db": { level: "debug" } }`.
+   * Used by `setGlobalConfig`.
+   */
+  loggers?: Record<string, LoggerConfig<T>>;
+  /**
+   * Whether SIGTERM, SIGINT and SIGHUP that the application does not handle
+   * itself flush every backend (for at most 3 s) and then end the process
+   * with status 128 + the signal number. Default `true`; `false` anywhere
+   * turns it off for the process.
+   */
+  handleSignals?: boolean;
 }
 
 /**
@@ -447,6 +473,10 @@ export interface NormalizedLoggerConfig {
   environment: string | undefined;
   /** Application version. */
   version: string | undefined;
+  /** Per-category configs as given (checked when the global config is set). */
+  loggers: Record<string, unknown>;
+  /** Whether unhandled SIGTERM, SIGINT and SIGHUP flush before the process ends. */
+  handleSignals: boolean;
 }
 
 /**

@@ -26,6 +26,7 @@ interface NodeFs {
   ): void;
   readSync(fd: number, into: Uint8Array, offset: number, length: number, position: number): number;
   fsyncSync(fd: number): void;
+  ftruncateSync(fd: number, len: number): void;
   closeSync(fd: number): void;
   fstatSync(fd: number): { size: number; ino: number | bigint };
   statSync(
@@ -44,6 +45,7 @@ interface NodeFs {
 }
 
 const fs = builtin<NodeFs>("node:fs");
+const pid = builtin<{ pid?: number }>("node:process")?.pid;
 const nodePath = builtin<{ resolve(path: string): string }>("node:path");
 
 /** Facts about a path. */
@@ -60,6 +62,13 @@ export interface PathInfo {
 export interface AppendHandle {
   /** Appends all of `data` synchronously. */
   writeSync(data: Uint8Array): void;
+  /**
+   * One append call: writes a prefix of `data` and returns its length
+   * (short when the disk fills); throws what the OS reports.
+   */
+  write1(data: Uint8Array): number;
+  /** Cuts the file to `size` bytes. */
+  truncate(size: number): void;
   /** Appends all of `data` without blocking the event loop. */
   write(data: Uint8Array): Promise<void>;
   /** Size and identity of the open file, from the OS (other writers included). */
@@ -126,6 +135,8 @@ export interface FileSystem {
   writeFile(path: string, data: Uint8Array | string): void;
   /** Appends to a file, creating it. */
   appendFile(path: string, data: Uint8Array | string): void;
+  /** Creates `path`, holding this process's id, only if it does not exist; false when it does. */
+  createExclusive(path: string): boolean;
 }
 
 /** The driver, or undefined on runtimes without a file system. */
@@ -137,6 +148,24 @@ export const fileSystem: FileSystem | undefined = fs === undefined || runtimeNam
       writeSync(data) {
         writeAllSync(fd, data);
         size += data.length;
+      },
+      write1(data) {
+        let n: number;
+        try {
+          n = fs.writeSync(fd, data);
+        } catch (e) {
+          // Some runtimes (Deno's node:fs) write in a loop and throw after a
+          // short write, hiding its length: the file's growth tells it.
+          const grown = fs.fstatSync(fd).size - size;
+          if (grown <= 0 || grown >= data.length) throw e;
+          n = grown;
+        }
+        size += n;
+        return n;
+      },
+      truncate(to) {
+        fs.ftruncateSync(fd, to);
+        size = to;
       },
       async write(data) {
         await writeAll(fd, data);
@@ -219,6 +248,21 @@ export const fileSystem: FileSystem | undefined = fs === undefined || runtimeNam
   readFile: (path) => fs.readFileSync(path),
   writeFile: (path, data) => fs.writeFileSync(path, data),
   appendFile: (path, data) => fs.appendFileSync(path, data),
+  createExclusive(path) {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, "wx");
+    } catch (e) {
+      if ((e as { code?: string }).code === "EEXIST") return false;
+      throw e;
+    }
+    try {
+      fs.writeSync(fd, String(pid ?? ""));
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  },
 };
 
 /**

@@ -22,6 +22,7 @@ interface DenoLike {
     };
   };
   addSignalListener?(signal: string, fn: () => void): void;
+  removeSignalListener?(signal: string, fn: () => void): void;
   exit(code?: number): never;
   build?: { os: string };
   version?: { deno: string };
@@ -32,6 +33,9 @@ interface NodeProcessLike {
   stdout?: { isTTY?: boolean };
   stderr?: { isTTY?: boolean };
   on(event: string, fn: (...args: unknown[]) => void): void;
+  off?(event: string, fn: (...args: unknown[]) => void): void;
+  listenerCount?(event: string): number;
+  exit?(code?: number): never;
   getBuiltinModule?(id: string): unknown;
   exitCode?: number | string;
   platform?: string;
@@ -83,46 +87,119 @@ export function runtimeVersion(): string {
 const encoder = new TextEncoder();
 const nodeFs: NodeFsLike | undefined = proc ? builtin<NodeFsLike>("node:fs") : undefined;
 
-function writeAllDeno(w: DenoWriter, text: string): void {
-  let bytes = encoder.encode(text);
-  while (bytes.length > 0) {
-    const n = w.writeSync(bytes);
-    bytes = bytes.subarray(n);
-  }
-}
-
-function writeAllNode(fs: NodeFsLike, fd: number, text: string): void {
-  let bytes = encoder.encode(text);
-  let attempts = 0;
-  while (bytes.length > 0) {
-    try {
-      bytes = bytes.subarray(fs.writeSync(fd, bytes));
-    } catch (e) {
-      // Non-blocking pipes answer EAGAIN when full: try again, bounded.
-      if ((e as { code?: string }).code === "EAGAIN" && attempts++ < 100_000) continue;
-      throw e;
-    }
-  }
-}
-
 /** Which standard stream. */
 export type StdStream = "stdout" | "stderr";
 
 /**
- * Writes text to stdout or stderr synchronously, in full. Throws only what
- * the OS reports (a closed pipe); callers decide what to do with it.
+ * Where bytes go: one call of the OS write. `write` returns how many bytes
+ * were taken (possibly fewer than given) and throws what the OS reports —
+ * `EAGAIN` from a full non-blocking pipe, `ENOSPC` from a full disk, `EPIPE`
+ * from a closed reader.
+ */
+export interface ByteTarget {
+  /** Writes a prefix of `bytes`; returns its length. */
+  write(bytes: Uint8Array): number;
+}
+
+/**
+ * Whether an error from a write means "not now, try again": a full
+ * non-blocking pipe (`EAGAIN`, `EWOULDBLOCK`, Deno's `WouldBlock`) or an
+ * interrupted call.
+ */
+export function isWouldBlock(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === "EAGAIN" || code === "EWOULDBLOCK" || code === "EINTR") return true;
+  const name = (e as { name?: unknown } | null)?.name;
+  return name === "WouldBlock" || name === "Interrupted";
+}
+
+const targets: Partial<Record<StdStream, ByteTarget>> = {};
+
+/** The raw byte target of stdout or stderr on this runtime. */
+export function stdTarget(stream: StdStream): ByteTarget {
+  let t = targets[stream];
+  if (t !== undefined) return t;
+  if (deno) {
+    const w = stream === "stdout" ? deno.stdout : deno.stderr;
+    t = { write: (bytes) => w.writeSync(bytes) };
+  } else if (nodeFs) {
+    const fs = nodeFs;
+    const fd = stream === "stdout" ? 1 : 2;
+    t = { write: (bytes) => fs.writeSync(fd, bytes) };
+  } else {
+    const decoder = new TextDecoder();
+    t = {
+      write(bytes) {
+        const text = decoder.decode(bytes);
+        const line = text.endsWith("\n") ? text.slice(0, -1) : text;
+        if (stream === "stdout") console.log(line);
+        else console.error(line);
+        return bytes.length;
+      },
+    };
+  }
+  return targets[stream] = t;
+}
+
+let sleeper: Int32Array | undefined;
+
+/**
+ * Blocks the thread for `ms` milliseconds without spinning (`Atomics.wait`),
+ * for the few places that must wait synchronously: the exit hooks.
+ */
+export function sleepSync(ms: number): void {
+  try {
+    sleeper ??= new Int32Array(new SharedArrayBuffer(4));
+    Atomics.wait(sleeper, 0, 0, ms);
+  } catch {
+    // No Atomics.wait here (a browser main thread): wait by the clock.
+    const end = Date.now() + ms;
+    while (Date.now() < end) { /* only at exit, only where nothing else exists */ }
+  }
+}
+
+/** How long a synchronous write waits on a pipe that takes nothing before it gives up. */
+export const STALL_MS = 10_000;
+
+/**
+ * Writes all of `bytes` to `target` synchronously: a short write resumes at
+ * the next byte, a full pipe is waited on with a growing back-off (never
+ * spun on), and a pipe that takes nothing for `stallMs` ends the attempt
+ * with an error. Throws what the OS reports.
+ */
+export function writeAllSync(target: ByteTarget, bytes: Uint8Array, stallMs: number = STALL_MS): void {
+  let rest = bytes;
+  let backoff = 1;
+  let stalledSince = 0;
+  while (rest.length > 0) {
+    let n: number;
+    try {
+      n = target.write(rest);
+    } catch (e) {
+      if (!isWouldBlock(e)) throw e;
+      const now = Date.now();
+      if (stalledSince === 0) stalledSince = now;
+      else if (now - stalledSince >= stallMs) throw e;
+      sleepSync(backoff);
+      backoff = Math.min(backoff * 2, 50);
+      continue;
+    }
+    if (n > 0) {
+      stalledSince = 0;
+      backoff = 1;
+    }
+    rest = rest.subarray(n);
+  }
+}
+
+/**
+ * Writes text to stdout or stderr synchronously, in full (see
+ * `writeAllSync`). Throws only what the OS reports (a closed pipe); callers
+ * decide what to do with it.
  */
 export function writeStd(stream: StdStream, text: string): void {
   if (text.length === 0) return;
-  if (deno) {
-    writeAllDeno(stream === "stdout" ? deno.stdout : deno.stderr, text);
-  } else if (nodeFs) {
-    writeAllNode(nodeFs, stream === "stdout" ? 1 : 2, text);
-  } else {
-    const line = text.endsWith("\n") ? text.slice(0, -1) : text;
-    if (stream === "stdout") console.log(line);
-    else console.error(line);
-  }
+  writeAllSync(stdTarget(stream), encoder.encode(text));
 }
 
 /** Whether the stream is a terminal. */
@@ -231,27 +308,155 @@ function installExit(): void {
   } catch {
     // No exit event on this runtime: nothing to hook.
   }
+  installSignals();
+}
+
+function runBeforeExitHooks(): Promise<unknown>[] {
+  const running: Promise<unknown>[] = [];
+  for (const hook of [...beforeExitHooks]) {
+    try {
+      const p = hook();
+      if (p) running.push(p.catch(() => {}));
+    } catch {
+      // Never let one hook stop the others.
+    }
+  }
+  return running;
 }
 
 function installBeforeExit(): void {
   if (beforeExitInstalled) return;
   beforeExitInstalled = true;
-  const run = () => {
-    for (const hook of [...beforeExitHooks]) {
-      try {
-        const p = hook();
-        if (p) p.catch(() => {});
-      } catch {
-        // Never let one hook stop the others.
-      }
-    }
-  };
+  const run = () => void runBeforeExitHooks();
   try {
     if (deno && g.addEventListener) g.addEventListener("beforeunload", run);
     else if (proc) proc.on("beforeExit", run);
   } catch {
     // No such event on this runtime.
   }
+  installSignals();
+}
+
+/** Ends the process now with `code`, running the exit hooks. */
+export function exitProcess(code: number): void {
+  if (deno) deno.exit(code);
+  else if (proc?.exit) proc.exit(code);
+}
+
+// ---------------------------------------------------------------------------
+// Signals: SIGTERM, SIGINT and SIGHUP end the process by default, which runs
+// no exit hook and loses what is buffered. Where the runtime lets us listen,
+// and the application has no handler of its own, the listener flushes (the
+// before-exit hooks, raced against a deadline) and then exits with 128 + the
+// signal number, which runs the exit hooks.
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+const signalSettings = { enabled: true, deadlineMs: 3000 };
+let signalsInstalled = false;
+let ending = false;
+const ours = new Map<string, () => void>();
+/** Signal listeners the application added through `Deno.addSignalListener` (also used by Deno's `node:process`). */
+const appDenoListeners = new Map<string, Set<unknown>>();
+
+if (deno && typeof deno.addSignalListener === "function" && typeof deno.removeSignalListener === "function") {
+  // Deno has no listener count: note the application's listeners as they come.
+  try {
+    const add = deno.addSignalListener.bind(deno);
+    const remove = deno.removeSignalListener.bind(deno);
+    deno.addSignalListener = (signal, fn) => {
+      add(signal, fn);
+      if (ours.get(signal) !== fn) {
+        let set = appDenoListeners.get(signal);
+        if (set === undefined) appDenoListeners.set(signal, set = new Set());
+        set.add(fn);
+      }
+    };
+    deno.removeSignalListener = (signal, fn) => {
+      remove(signal, fn);
+      appDenoListeners.get(signal)?.delete(fn);
+    };
+  } catch {
+    // A frozen namespace: every listener counts as the application's own.
+  }
+}
+
+function applicationHandles(signal: string): boolean {
+  try {
+    if (deno) return (appDenoListeners.get(signal)?.size ?? 0) > 0;
+    if (proc?.listenerCount) return proc.listenerCount(signal) > (ours.has(signal) ? 1 : 0);
+  } catch {
+    // Unknown: leave the signal to the application.
+  }
+  return true;
+}
+
+function onSignal(signal: string): void {
+  if (!signalSettings.enabled || applicationHandles(signal)) return;
+  const code = 128 + SIGNALS[signal];
+  // A second signal while flushing ends the process at once.
+  if (ending) return exitProcess(code);
+  ending = true;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    exitProcess(code);
+  };
+  const timer = setTimeout(finish, signalSettings.deadlineMs);
+  Promise.all(runBeforeExitHooks()).then(() => {
+    clearTimeout(timer);
+    finish();
+  });
+}
+
+function installSignals(): void {
+  if (signalsInstalled || !signalSettings.enabled) return;
+  signalsInstalled = true;
+  for (const signal of Object.keys(SIGNALS)) {
+    const fn = () => onSignal(signal);
+    try {
+      if (deno?.addSignalListener) {
+        ours.set(signal, fn);
+        deno.addSignalListener(signal, fn);
+      } else if (proc) {
+        ours.set(signal, fn);
+        proc.on(signal, fn);
+      }
+    } catch {
+      // Not supported on this platform (SIGHUP on Windows): skip it.
+      ours.delete(signal);
+    }
+  }
+}
+
+function uninstallSignals(): void {
+  if (!signalsInstalled) return;
+  signalsInstalled = false;
+  for (const [signal, fn] of ours) {
+    try {
+      if (deno?.removeSignalListener) deno.removeSignalListener(signal, fn);
+      else proc?.off?.(signal, fn);
+    } catch {
+      // Already gone.
+    }
+  }
+  ours.clear();
+}
+
+/**
+ * Turns the signal handling on or off for the whole process and sets its
+ * flush deadline. When on (the default), SIGTERM, SIGINT and SIGHUP that
+ * the application does not handle itself run the before-exit hooks for at
+ * most `deadlineMs` (default 3000), then exit with status 128 + the signal
+ * number, running the exit hooks.
+ */
+export function setSignalHandling(enabled: boolean, deadlineMs?: number): void {
+  signalSettings.enabled = enabled;
+  if (deadlineMs !== undefined && Number.isFinite(deadlineMs) && deadlineMs >= 0) {
+    signalSettings.deadlineMs = deadlineMs;
+  }
+  if (!enabled) uninstallSignals();
+  else if (exitInstalled || beforeExitInstalled) installSignals();
 }
 
 /**

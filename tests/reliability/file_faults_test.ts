@@ -10,13 +10,25 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { getLogger, type Logger } from "../../mod.ts";
-import { tempDir } from "../_helpers.ts";
+import { runScript, tempDir } from "../_helpers.ts";
 import { recordScenario, seqsOfLines, tally } from "./_record.ts";
 
 let counter = 0;
+const tmpfsSkip = tmpfsSkipReason();
 
 /** Every record line of `base` and its backups `base.N`, with the number of files and the largest size. */
 function allLines(dir: string, base: string): { text: string; files: number; largest: number } {
@@ -145,4 +157,120 @@ describe("reliability: file faults", () => {
       },
     );
   }
+
+  for (const mode of ["async", "sync"] as const) {
+    for (const freed of [true, false]) {
+      const label = `file on a full 512 KiB tmpfs (${mode} writes), ${freed ? "then freed" : "still full at shutdown"}`;
+      test(`${label}: no torn line, exact counts`, { skip: tmpfsSkip }, async () => {
+        const dir = tempDir();
+        const mnt = join(dir.path, "mnt");
+        mkdirSync(mnt);
+        const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mnt]).status === 0;
+        assert.ok(mounted, "mount worked a moment ago");
+        const path = join(mnt, "app.log");
+        const filler = join(mnt, "filler");
+        try {
+          // Leave room for a few hundred records only.
+          writeFileSync(filler, new Uint8Array(400 * 1024));
+          const logger = getLogger(`rel_file_tmpfs_${++counter}`, {
+            backends: [{ type: "file", filePath: path, asyncEnabled: mode === "async", bufferSize: 8192 }],
+          });
+          const backend = logger.getBackends()[0];
+          const sent = 2000;
+          let seq = 0;
+          const phase = async (n: number) => {
+            for (let i = 0; i < n; i++, seq++) logger.info(`record ${seq} ${"x".repeat(150)}`, { seq });
+            await logger.flush();
+          };
+          await phase(sent / 2);
+          const full = backend.getStats();
+          if (freed) rmSync(filler);
+          await phase(sent / 2);
+          await logger.shutdown();
+          const stats = backend.getStats();
+          const text = readFileSync(path, "utf8");
+          const t = tally(sent, seqsOfLines(text));
+          await recordScenario(
+            `file: ${label}`,
+            t,
+            "no torn line: a line begun when the disk filled is completed once there is room, or cut off at shutdown; messagesWritten is what is on disk, messagesFailed what is not",
+            () => {
+              assert.ok(full.messagesFailed > 0, "the disk did fill");
+              assert.equal(t.foreign, 0, "every line is a whole record");
+              assert.ok(text === "" || text.endsWith("\n"), "the file ends with a whole line");
+              assert.equal(t.duplicates, 0);
+              assert.ok(t.ordered);
+              assert.equal(stats.messagesWritten, t.delivered, "messagesWritten = records on disk");
+              assert.equal(stats.messagesFailed + stats.messagesDropped, t.lost, "every missing record counted");
+              if (freed) assert.ok(t.delivered > full.messagesWritten + sent / 4, "writes resumed once freed");
+            },
+            `messagesWritten ${stats.messagesWritten}, messagesFailed ${stats.messagesFailed}`,
+          );
+        } finally {
+          spawnSync("umount", [mnt]);
+          dir.cleanup();
+        }
+      });
+    }
+  }
 });
+
+describe("reliability: two processes rotating one file", () => {
+  test("two processes log to one file with rotation: nothing lost, conflicts counted", async () => {
+    const dir = tempDir();
+    try {
+      const n = 8000;
+      const script = (k: number) =>
+        `import { getLogger } from "@jinpy/logger";
+import { existsSync, writeFileSync } from "node:fs";
+const logger = getLogger("proc${k}", { backends: [{ type: "file", filePath: "shared.log", maxSizeMb: 0.02, backupCount: 100000, bufferSize: 2048 }] });
+writeFileSync("ready${k}", "");
+while (!existsSync("ready0") || !existsSync("ready1")) await new Promise((r) => setTimeout(r, 5));
+for (let i = 0; i < ${n}; i++) {
+  logger.info("record " + i, { seq: i * 2 + ${k} });
+  if (i % 20 === 0) await new Promise((r) => setTimeout(r, 0));
+}
+await logger.shutdown();
+writeFileSync("stats${k}.json", JSON.stringify(logger.getBackends()[0].getStats()));
+`;
+      const results = await Promise.all([0, 1].map((k) => runScript(dir.path, script(k), { timeoutMs: 60_000 })));
+      const { text, files } = allLines(dir.path, "shared.log");
+      const t = tally(2 * n, seqsOfLines(text));
+      const stats = [0, 1].map((k) => JSON.parse(readFileSync(join(dir.path, `stats${k}.json`), "utf8")));
+      const rotations = stats[0].rotations + stats[1].rotations;
+      const conflicts = stats[0].rotationConflicts + stats[1].rotationConflicts;
+      await recordScenario(
+        "file: two processes rotating one file",
+        t,
+        "nothing lost: rotations take turns through a lock file next to the log; a rotation another process already did is noticed and counted (rotationConflicts)",
+        () => {
+          for (const r of results) assert.equal(r.code, 0, r.stderr);
+          assert.equal(t.foreign, 0, "every line is a whole record");
+          assert.equal(t.lost, 0);
+          assert.equal(t.duplicates, 0);
+          assert.equal(stats[0].messagesFailed + stats[1].messagesFailed, 0);
+          assert.ok(rotations > 10, `${rotations} rotations`);
+          assert.equal(existsSync(join(dir.path, "shared.log.lock")), false, "the lock is released");
+        },
+        `${files} files, ${rotations} rotations, ${conflicts} conflicts noticed`,
+      );
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+/** Why the tmpfs tests cannot run here, or false when they can (mounting needs root). */
+function tmpfsSkipReason(): string | false {
+  const probe = tempDir();
+  try {
+    const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe.path]);
+    if (r.status !== 0) return `cannot mount a tmpfs (needs root): ${String(r.stderr ?? "").trim() || r.error}`;
+    spawnSync("umount", [probe.path]);
+    return false;
+  } catch (e) {
+    return `cannot mount a tmpfs: ${e}`;
+  } finally {
+    probe.cleanup();
+  }
+}

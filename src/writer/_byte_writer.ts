@@ -1,0 +1,367 @@
+/**
+ * The one byte writer behind the console and file backends. It owns a queue
+ * of encoded chunks of whole lines and writes them to a `ByteTarget`:
+ *
+ * - a short write resumes at the exact next byte;
+ * - a full non-blocking pipe (`EAGAIN`) is waited on with a short, growing
+ *   back-off on a timer (synchronously, with `Atomics.wait`, at exit) —
+ *   never spun on;
+ * - memory is bounded: a chunk that would take the queue past `maxBytes` is
+ *   refused and its owner counts the records as dropped;
+ * - a record counts as written when its last byte is; after a hard error
+ *   (full disk, closed pipe) the records whose last byte was written count
+ *   as written, the rest of a line already begun stays queued (so a line is
+ *   never torn: it is completed by a later retry, or removed by the owner
+ *   when given up), and every later record counts as failed.
+ */
+import { type ByteTarget, isWouldBlock, sleepSync, STALL_MS, unrefTimer } from "../runtime/runtime.ts";
+
+const NEWLINE = 10;
+/** Most bytes joined into one write call when several chunks wait. */
+const JOIN_MAX = 1 << 20;
+/** Longest back-off after a full pipe, in milliseconds. */
+const BACKOFF_MAX_MS = 20;
+/** Longest back-off after a hard error (a full disk) before the line begun is tried again. */
+const RETRY_MAX_MS = 1000;
+
+/** Who is told what became of the records of a chunk. */
+export interface WriteOwner {
+  /** `records` records (their last byte) and `bytes` bytes reached the target. */
+  written(records: number, bytes: number): void;
+  /** `records` records were lost to `error` (0 when only the error is news). */
+  failed(records: number, error: unknown): void;
+}
+
+interface Chunk {
+  bytes: Uint8Array;
+  offset: number;
+  records: number;
+  owner: WriteOwner;
+  /** The bytes belong to the caller (a reused buffer): copy before keeping them. */
+  borrowed: boolean;
+  seq: number;
+}
+
+/** How many line ends `bytes` has from `from` up to (not including) `to`. */
+export function countNewlines(bytes: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(NEWLINE, from); i >= 0 && i < to; i = bytes.indexOf(NEWLINE, i + 1)) n++;
+  return n;
+}
+
+/**
+ * A queue of whole lines written to one byte target, in order.
+ *
+ * @example
+ * ```ts ignore
+ * const writer = new ByteWriter(stdTarget("stdout"), 16 * 1024 * 1024);
+ * writer.enqueue(new TextEncoder().encode("one\ntwo\n"), 2, owner);
+ * writer.flush();
+ * await writer.idle();
+ * ```
+ */
+export class ByteWriter {
+  /** Where bytes go; may be replaced while nothing is queued. */
+  target: ByteTarget;
+  #max: number;
+  #queue: Chunk[] = [];
+  #queuedBytes = 0;
+  #seq = 0;
+  #settled = 0;
+  #waiters: { seq: number; resolve: () => void }[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #backoff = 1;
+  /** The head chunk holds the rest of a line begun on the target before a hard error. */
+  #blocked = false;
+  #lastError: unknown = undefined;
+  #retry = (): void => {
+    this.#timer = undefined;
+    this.#run();
+  };
+
+  /**
+   * @param target Where bytes go.
+   * @param maxBytes Most bytes queued; more is refused.
+   */
+  constructor(target: ByteTarget, maxBytes: number) {
+    this.target = target;
+    this.#max = maxBytes;
+  }
+
+  /** Bytes waiting. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Whether nothing waits. */
+  get empty(): boolean {
+    return this.#queue.length === 0;
+  }
+
+  /** Whether a line begun on the target waits to be completed after a hard error. */
+  get blocked(): boolean {
+    return this.#blocked;
+  }
+
+  /** The last hard error, or undefined. */
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  /**
+   * Queues `bytes` (whole lines, `records` of them) for `owner`. Returns
+   * false, queuing nothing, when that would take the queue past its bound.
+   * `borrowed` bytes are copied if they have to wait.
+   */
+  enqueue(bytes: Uint8Array, records: number, owner: WriteOwner, borrowed = false): boolean {
+    if (bytes.length === 0) return true;
+    if (this.#queuedBytes + bytes.length > this.#max && this.#queue.length > 0) return false;
+    this.#queue.push({ bytes, offset: 0, records, owner, borrowed, seq: ++this.#seq });
+    this.#queuedBytes += bytes.length;
+    return true;
+  }
+
+  /**
+   * Writes what it can now, unless it waits on a full pipe; never blocks.
+   * After a hard error it tries again at once (the disk may have room now).
+   */
+  flush(): void {
+    if (this.#timer !== undefined) {
+      if (!this.#blocked) return;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#run();
+  }
+
+  /**
+   * Writes everything now, waiting on a full pipe with `Atomics.wait`, for
+   * the exit hooks. Gives up on a pipe that takes nothing for `stallMs`
+   * (counting what is left as failed). A hard error leaves the line begun
+   * queued, as `flush` does.
+   */
+  flushSync(stallMs: number = STALL_MS): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    let stalledSince = 0;
+    let backoff = 1;
+    while (this.#queue.length > 0) {
+      const before = this.#queuedBytes;
+      const outcome = this.#writeSome();
+      if (outcome === "error") return;
+      if (outcome === "again") {
+        const now = Date.now();
+        if (this.#queuedBytes < before || stalledSince === 0) stalledSince = now;
+        else if (now - stalledSince >= stallMs) {
+          this.abandon(new Error(`output took nothing for ${stallMs} ms`));
+          return;
+        }
+        sleepSync(backoff);
+        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      } else {
+        backoff = 1;
+        stalledSince = 0;
+      }
+    }
+  }
+
+  /**
+   * Resolves when every chunk queued before the call is written or counted
+   * lost, or a hard error holds the queue (the line begun is retried later;
+   * what follows it was counted as failed).
+   */
+  idle(): Promise<void> {
+    const seq = this.#seq;
+    if (this.#settled >= seq || this.#blocked) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ seq, resolve }));
+  }
+
+  /**
+   * Gives up on everything queued: counts it as failed with `error` and
+   * returns how many bytes of a line begun are on the target (for the owner
+   * to remove).
+   */
+  abandon(error: unknown): number {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const head = this.#queue[0];
+    const partial = head !== undefined && head.offset > 0 ? head.offset : 0;
+    if (head !== undefined && partial > 0) {
+      // Records completed within the head chunk (only when it was not cut down to one line).
+      const done = countNewlines(head.bytes, 0, head.offset);
+      const lastNl = head.bytes.lastIndexOf(NEWLINE, head.offset - 1);
+      if (done > 0) head.owner.written(done, lastNl + 1);
+      head.records -= done;
+      this.#failAll(error);
+      this.#blocked = false;
+      return head.offset - (lastNl + 1);
+    }
+    this.#failAll(error);
+    this.#blocked = false;
+    return 0;
+  }
+
+  #failAll(error: unknown): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    for (const c of queue) {
+      if (c.records > 0) c.owner.failed(c.records, error);
+      this.#settled = c.seq;
+    }
+    this.#wake();
+  }
+
+  #run(): void {
+    while (this.#queue.length > 0) {
+      const outcome = this.#writeSome();
+      if (outcome === "again") {
+        // A full pipe empties as its reader reads: this timer holds the process open until then.
+        this.#arm(this.#backoff, false);
+        this.#backoff = Math.min(this.#backoff * 2, BACKOFF_MAX_MS);
+        this.#keepBorrowed();
+        return;
+      }
+      if (outcome === "error") {
+        // A line begun waits for room. A full disk may stay full: this retry
+        // must not hold the process open (the exit hooks give up on it).
+        if (this.#blocked) this.#arm(this.#backoff = Math.min(Math.max(this.#backoff * 2, 50), RETRY_MAX_MS), true);
+        this.#keepBorrowed();
+        return;
+      }
+      this.#backoff = 1;
+    }
+  }
+
+  #arm(ms: number, unref: boolean): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(this.#retry, ms);
+    if (unref) unrefTimer(this.#timer);
+  }
+
+  /** Copies the bytes of waiting chunks that belong to the caller. */
+  #keepBorrowed(): void {
+    for (const c of this.#queue) {
+      if (!c.borrowed) continue;
+      c.bytes = c.bytes.slice(c.offset);
+      c.offset = 0;
+      c.borrowed = false;
+    }
+  }
+
+  /** One write call: "ok" (some progress), "again" (full pipe) or "error" (hard error, handled). */
+  #writeSome(): "ok" | "again" | "error" {
+    const queue = this.#queue;
+    const head = queue[0];
+    let data: Uint8Array;
+    if (queue.length > 1 && head.offset === 0 && head.bytes.length < JOIN_MAX) {
+      // Several chunks wait (several backends on one stream, or a back-off): one call for them.
+      let size = 0;
+      let k = 0;
+      while (k < queue.length && size + queue[k].bytes.length <= JOIN_MAX) size += queue[k++].bytes.length;
+      data = new Uint8Array(size);
+      let at = 0;
+      for (let i = 0; i < k; i++) {
+        data.set(queue[i].bytes, at);
+        at += queue[i].bytes.length;
+      }
+    } else {
+      data = head.offset === 0 ? head.bytes : head.bytes.subarray(head.offset);
+    }
+    let n: number;
+    try {
+      n = this.target.write(data);
+    } catch (e) {
+      if (isWouldBlock(e)) return "again";
+      this.#hardError(e);
+      return "error";
+    }
+    if (!(n > 0)) return "again";
+    this.#advance(n);
+    if (this.#blocked && (queue.length === 0 || queue[0] !== head)) this.#blocked = false;
+    return "ok";
+  }
+
+  /** Moves `n` written bytes through the queue, settling the chunks completed. */
+  #advance(n: number): void {
+    const queue = this.#queue;
+    this.#queuedBytes -= n;
+    let completed = 0;
+    while (n > 0 && completed < queue.length) {
+      const c = queue[completed];
+      const left = c.bytes.length - c.offset;
+      if (n < left) {
+        c.offset += n;
+        break;
+      }
+      n -= left;
+      c.offset = c.bytes.length;
+      completed++;
+    }
+    if (completed === 0) return;
+    const done = completed === queue.length ? queue.splice(0) : queue.splice(0, completed);
+    for (const c of done) {
+      c.owner.written(c.records, c.bytes.length);
+      this.#settled = c.seq;
+    }
+    this.#wake();
+  }
+
+  /**
+   * After a hard error: records finished in the head chunk count as written,
+   * the rest of a line begun stays queued, everything else fails.
+   */
+  #hardError(error: unknown): void {
+    this.#lastError = error;
+    const head = this.#queue[0];
+    let keep: Chunk | undefined;
+    if (head.offset > 0) {
+      const lastNl = head.bytes.lastIndexOf(NEWLINE, head.offset - 1);
+      const done = lastNl < 0 ? 0 : countNewlines(head.bytes, 0, lastNl + 1);
+      if (done > 0) head.owner.written(done, lastNl + 1);
+      head.records -= done;
+      if (lastNl + 1 < head.offset) {
+        // A line begun: keep exactly its rest, so it can be completed.
+        const end = head.bytes.indexOf(NEWLINE, head.offset);
+        const lineEnd = end < 0 ? head.bytes.length : end + 1;
+        keep = {
+          bytes: head.bytes.slice(lastNl + 1, lineEnd),
+          offset: head.offset - (lastNl + 1),
+          records: 1,
+          owner: head.owner,
+          borrowed: false,
+          seq: head.seq,
+        };
+        head.records -= 1;
+      }
+    }
+    const rest = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    let reported = false;
+    for (const c of rest) {
+      if (c.records > 0 || (!reported && c === head)) {
+        c.owner.failed(c.records, error);
+        reported = true;
+      }
+      if (c !== head || keep === undefined) this.#settled = Math.max(this.#settled, c.seq);
+    }
+    if (keep !== undefined) {
+      this.#queue.push(keep);
+      this.#queuedBytes = keep.bytes.length - keep.offset;
+      this.#blocked = true;
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#waiters.length === 0) return;
+    const settled = this.#settled;
+    const blocked = this.#blocked;
+    this.#waiters = this.#waiters.filter((w) => {
+      if (w.seq > settled && !blocked) return true;
+      w.resolve();
+      return false;
+    });
+  }
+}
