@@ -296,6 +296,19 @@ function stripScheme(s: string): string {
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?\s*$/;
 
 /**
+ * The function's own name, as the Python edition's `funcName` gives it and
+ * as every runtime can tell: V8's `K.method`, `Object.meth`, `new K`,
+ * `async f` and `f [as g]` become `method`, `meth`, `K`, `f`, `f`
+ * (JavaScriptCore, in Bun, reports only the bare name).
+ */
+function bareFunctionName(frame: string): string | null {
+  let name = frame.replace(/^(?:async |new )/, "").replace(/ \[as [^\]]*\]$/, "");
+  const dot = name.lastIndexOf(".");
+  if (dot >= 0) name = name.slice(dot + 1);
+  return name === "" || name === "<anonymous>" ? null : name;
+}
+
+/**
  * Fills `module`, `function` and `lineNumber` of an entry from the stack of
  * the current call: the first frame outside this package.
  */
@@ -311,7 +324,7 @@ export function captureSource(entry: LogEntry): void {
     if (own !== "" && file.startsWith(own)) continue;
     if (file.startsWith("node:") || file.startsWith("ext:") || file === "native") continue;
     entry.module = file.slice(file.lastIndexOf("/") + 1);
-    entry.function = m[1] && m[1] !== "<anonymous>" ? m[1].replace(/^async /, "") : null;
+    entry.function = m[1] ? bareFunctionName(m[1]) : null;
     entry.lineNumber = Number(m[3]);
     return;
   }
