@@ -1,6 +1,7 @@
 import { levelName } from "./levels.ts";
 import { activeSpanIds } from "./otel/_trace.ts";
 import { Serializer } from "./serialize.ts";
+import { microsText } from "./strftime.ts";
 
 /**
  * A record in the wire shape shared with the Python edition.
@@ -55,26 +56,12 @@ let isoPrefix = "";
  * reused across calls within the same second.
  */
 export function isoTime(ms: number): string {
-  const total = Math.floor(ms * 1000);
-  const second = Math.floor(total / 1_000_000);
+  const second = Math.floor(Math.floor(ms * 1000) / 1_000_000);
   if (second !== isoSecond) {
     isoSecond = second;
     isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  const micros = total - second * 1_000_000;
-  return isoPrefix +
-    (micros < 10
-      ? "00000"
-      : micros < 100
-      ? "0000"
-      : micros < 1000
-      ? "000"
-      : micros < 10_000
-      ? "00"
-      : micros < 100_000
-      ? "0"
-      : "") +
-    micros + "+00:00";
+  return isoPrefix + microsText(ms) + "+00:00";
 }
 
 const perf: { now(): number } | undefined = typeof performance !== "undefined" && typeof performance.now === "function"
@@ -82,18 +69,25 @@ const perf: { now(): number } | undefined = typeof performance !== "undefined" &
   : undefined;
 let clockBase = perf === undefined ? 0 : Date.now() - perf.now();
 
+/** Calls between two comparisons with the wall clock. */
+const RESYNC_EVERY = 32;
+let sinceSync = RESYNC_EVERY;
+
 /**
  * The current time as epoch milliseconds with a sub-millisecond fraction
- * from the high-resolution clock. The result always lies within the wall
- * clock's current millisecond: when the monotonic clock drifts from the wall
- * clock (NTP steps, sleep), the anchor moves by the difference.
+ * from the high-resolution clock (one clock read per call). Every 32nd call
+ * also reads the wall clock: when the monotonic clock has drifted from it
+ * (NTP steps, sleep), the anchor moves by the difference, so times stay
+ * within a millisecond of the wall clock.
  *
  * @returns Epoch milliseconds, fractional.
  */
 export function preciseNow(): number {
-  const wall = Date.now();
-  if (perf === undefined) return wall;
+  if (perf === undefined) return Date.now();
   const t = clockBase + perf.now();
+  if (++sinceSync < RESYNC_EVERY) return t;
+  sinceSync = 0;
+  const wall = Date.now();
   if (t < wall) {
     // Behind the wall clock: move the anchor up by just that much, so it
     // converges on the true offset from below.

@@ -6,7 +6,7 @@ import { findBinary, runCommand } from "./_helpers.ts";
 
 const PYTHON_FORM = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\+00:00$/;
 
-test("records carry the Python edition's timestamp: microseconds and +00:00, within the wall clock's millisecond", () => {
+test("records carry the Python edition's timestamp: microseconds and +00:00, within a millisecond of the wall clock", () => {
   const logger = getLogger("ts_form", { backends: [{ type: "memory" }] });
   const before = Date.now();
   for (let i = 0; i < 50; i++) logger.info("tick", { i });
@@ -17,9 +17,12 @@ test("records carry the Python edition's timestamp: microseconds and +00:00, wit
     const m = PYTHON_FORM.exec(record.timestamp as string);
     assert.ok(m, `timestamp ${record.timestamp}`);
     const ms = Date.parse(m[1] + "Z") + Number(m[2]) / 1000;
-    assert.ok(ms >= before && ms < after + 1, `${record.timestamp} between ${before} and ${after}`);
-    // The text is the entry's own time, to the microsecond.
-    assert.equal(Math.floor(mem.entries[i].timestamp * 1000) % 1_000_000, Number(m[2]));
+    // Date.now() truncates to the millisecond; the high-resolution anchor is exact to within one.
+    assert.ok(ms > before - 1 && ms < after + 2, `${record.timestamp} between ${before} and ${after}`);
+    // The text is the entry's own time, to the microsecond (give or take the rounding of a double).
+    const micros = (mem.entries[i].timestamp * 1000) % 1_000_000;
+    const apart = Math.abs(micros - Number(m[2]));
+    assert.ok(Math.min(apart, 1_000_000 - apart) < 1.5, `${micros} vs ${m[2]}`);
     if (!m[2].endsWith("000")) subMillisecond++;
   }
   assert.ok(subMillisecond > 0, "microseconds come from the high-resolution clock, not a millisecond clock");
