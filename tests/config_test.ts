@@ -240,3 +240,10 @@ test("max_size_mb: null never rotates, as in the Python edition; backup_count: 0
   // Other nulls still mean "the default".
   assert.equal(normalizeBackendConfig({ type: "file", backup_count: null }).backupCount, 5);
 });
+
+test("a config is normalized once: a normalized backend config passes through unchanged", () => {
+  const once = normalizeBackendConfig({ backend_type: "file", max_size_mb: 2 });
+  assert.equal(normalizeBackendConfig(once), once);
+  const logger = getLogger("normalized_once", { backends: [once] });
+  assert.equal(logger.getBackends()[0].config, once);
+});

@@ -308,6 +308,17 @@ function checkValue(where: string, key: string, spec: KeySpec, value: unknown): 
  * ```
  */
 export function normalizeBackendConfig(config: unknown, index?: number): NormalizedBackendConfig {
+  // A config is normalized once: what this function made passes through.
+  if (NORMALIZED.has(config as object)) return config as NormalizedBackendConfig;
+  const normalized = normalizeBackend(config, index);
+  NORMALIZED.add(normalized);
+  return normalized;
+}
+
+/** The configs `normalizeBackendConfig` made. */
+const NORMALIZED = new WeakSet<object>();
+
+function normalizeBackend(config: unknown, index?: number): NormalizedBackendConfig {
   const at = index === undefined ? "backend" : `backends[${index}]`;
   if (!isPlainObject(config)) {
     throw configError(at, `expected an object, got ${describeValue(config)}`, { given: describeValue(config) });
