@@ -3,10 +3,11 @@
  * every case in a fresh process on Deno, Bun and Node 24, prints the tables
  * and writes `bench/RESULTS.md`.
  *
- *   deno task bench                 # full run (about 4 min on 2 cores)
+ *   deno task bench                 # full run (about 9 min on 2 idle cores)
  *   deno task bench --quick         # 1 run, a tenth of the records, no RESULTS.md
  *   deno task bench --cases=file,rest --runtimes=deno,bun --runs=5 --out=/tmp/r.md
  *   deno task bench --no-install    # use bench/peers/node_modules as it is
+ *   deno task bench --cases=http,startup --update   # rewrite only these cases (and their targets) in RESULTS.md
  *   deno task bench --cases=http --http-seconds=5   # longer wrk runs (default 2 s, quick 1 s)
  */
 import { type CaseInfo, caseTable, type Cell, type Results, type Run, targetsTable } from "./report.ts";
@@ -122,16 +123,19 @@ const CASES: CaseSpec[] = [
     title: "startup: import + first log, over a bare runtime start",
     kind: "startup",
     file: "startup.ts",
-    impls: ["bare", "ours", "ours-npm", "pino", "logtape", "winston"],
+    impls: ["bare", "ours", "ours-core", "ours-npm", "ours-npm-core", "pino", "logtape", "winston"],
     n: 1,
     runs: 7,
     quietStdout: true,
     args: () => npmPackage ? [`--pkg=${npmPackage}`] : [],
-    about: "Wall time of the whole process (median), minus the same script importing nothing. One warm-up " +
+    about: "Wall time of the whole process (median of seven), minus the same script importing nothing. One warm-up " +
       "process per implementation first (Deno's transpile cache). ours = the TypeScript sources (what JSR and " +
       "Deno users run; Node 24 strips their types file by file); ours-npm = the JavaScript of the npm package " +
-      "built by `deno task build:npm`. The target compares what each runtime's users install: ours on Deno, " +
-      "ours-npm on Bun and Node.",
+      "built by `deno task build:npm`; `-core` = the console-only `./core` entry instead of the root (LogTape " +
+      "is measured with its console sink, so this is the like-for-like row). The target compares what each " +
+      "runtime's users install, console-only: ours-core on Deno, ours-npm-core on Bun and Node. " +
+      '"inside" = the import and first log timed by the script itself (wall and CPU), without the runtime\'s ' +
+      "own start and exit.",
   },
   {
     name: "http",
@@ -144,8 +148,8 @@ const CASES: CaseSpec[] = [
     args: () => [`--duration=${httpSeconds}`, "--warmup=1", "--connections=32"],
     about: "The runtime's own server (`Deno.serve`, `Bun.serve`, `node:http`) answers `Hello, world!`; every " +
       "request logs `request handled` with method, url and status to a file. `wrk -t1 -c32` on 127.0.0.1 for a " +
-      "warm-up second, then for the measured seconds; one process per implementation and round, implementations " +
-      "alternating round by round. none = no logging; ours = FileBackend with its defaults; pino 10 with " +
+      "warm-up second, then for the measured seconds; one process per implementation and round, five rounds, " +
+      "implementations alternating round by round. none = no logging; ours = FileBackend with its defaults; pino 10 with " +
       "`pino.destination({ dest, sync: false })`; LogTape `getFileSink` with `nonBlocking: true` and " +
       "`jsonLinesFormatter`. Overhead = 1 − with ÷ without. req/CPU-s = requests per CPU-second of the server " +
       "process (all its threads) during the measured phase — the cost per request, less swayed by other load " +
@@ -193,10 +197,20 @@ const defaultRuns = Number(flags.runs ?? (quick ? 1 : 3));
 const scale = Number(flags.scale ?? (quick ? 0.1 : 1));
 const wantedCases = flags.cases ? new Set(flags.cases.split(",")) : undefined;
 const wantedRuntimes = (flags.runtimes ?? "deno,bun,node").split(",");
-const outFile = flags.out ?? (quick || wantedCases ? undefined : "bench/RESULTS.md");
+const update = flags.update === "true";
+const outFile = flags.out ?? (quick || (wantedCases && !update) ? undefined : "bench/RESULTS.md");
 const httpSeconds = Number(flags["http-seconds"] ?? (quick ? 1 : 2));
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const started = Date.now();
+const loadAtStart = readLoad();
+
+function readLoad(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
+  }
+}
 
 // ---- helpers ------------------------------------------------------------------------------
 
@@ -284,7 +298,9 @@ async function runOnce(rt: RuntimeInfo, spec: CaseSpec, impl: string, n: number)
   const err = new TextDecoder().decode(stderr);
   if (spec.kind === "startup") {
     if (code !== 0) return `exit ${code}: ${err.trim().split("\n").slice(-3).join(" ")}`;
-    return { impl, n: 1, ms: wallMs, rate: 1000 / wallMs, wallMs };
+    const inside = err.split("\n").find((l) => l.startsWith("@@bench "));
+    const extra = inside ? (JSON.parse(inside.slice(8)) as Run).extra : undefined;
+    return { impl, n: 1, ms: wallMs, rate: 1000 / wallMs, wallMs, extra };
   }
   const line = err.split("\n").find((l) => l.startsWith("@@bench "));
   if (!line) return `exit ${code}, no result: ${err.trim().split("\n").slice(-3).join(" ").slice(0, 300)}`;
@@ -381,9 +397,8 @@ function machine(): string {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(readText("/proc/cpuinfo"))?.[1] ?? "unknown CPU";
   const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(readText("/proc/meminfo"))?.[1] ?? 0);
   return `${navigator.hardwareConcurrency} cores (nproc), ${cpu}, ${(memKb / 1048576).toFixed(1)} GiB RAM, ` +
-    `${Deno.build.os}/${Deno.build.arch}; load average at start ${loadAtStart}`;
+    `${Deno.build.os}/${Deno.build.arch}; load average at start ${loadAtStart}, at the end ${readLoad()}`;
 }
-const loadAtStart = readText("/proc/loadavg").split(" ").slice(0, 3).join(" ") || "unknown";
 const NOISE = "The machine may be shared with other work while the bench runs (see the load average above); " +
   "absolute numbers move with that load, so compare ratios taken in the same run, which alternates " +
   "implementations round by round.";
@@ -395,7 +410,9 @@ const parts: string[] = [
   "# Benchmark results",
   "",
   `Generated by \`${command}\` on ${new Date(started).toISOString().slice(0, 16).replace("T", " ")} UTC ` +
-  `in ${elapsed.toFixed(0)} s. Every run is a fresh process; numbers are medians of ${defaultRuns} run(s)` +
+  `in ${
+    elapsed.toFixed(0)
+  } s. Every run is a fresh process; numbers are medians of ${defaultRuns} run(s) unless a case says otherwise` +
   `${quick ? " (quick mode: a tenth of the records — not for publishing)" : ""}.`,
   "",
   `- Machine: ${machine()}`,
@@ -415,12 +432,39 @@ const parts: string[] = [
   "",
   "## Cases",
 ];
-for (const spec of cases) {
-  parts.push("", caseTable(spec, results, rtNames), "", spec.about);
+const outPath = outFile ? (outFile.startsWith("/") ? outFile : `${ROOT}/${outFile}`) : undefined;
+const previous = update && outPath ? readText(outPath) : "";
+const previousDate = /^Generated by `[^`]*` on ([^U]+UTC)/m.exec(previous)?.[1];
+if (update && previousDate) {
+  // Keep what this run did not measure: the other cases' sections and target rows of the previous run.
+  const oldRows = new Map<string, string>();
+  const oldTargets = previous.slice(previous.indexOf("\n## Targets"), previous.indexOf("\n## Cases"));
+  for (const line of oldTargets.split("\n")) {
+    const m = /^\| ([^|]+?) \|/.exec(line);
+    if (m && m[1] !== "target" && m[1] !== "---") oldRows.set(m[1], line);
+  }
+  const at = parts.indexOf(targetsTable(results, rtNames));
+  parts[at] = parts[at].split("\n").map((line) => {
+    const m = /^\| ([^|]+?) \|((?: — \|)+)$/.exec(line);
+    const old = m ? oldRows.get(m[1]) : undefined;
+    return old ? old.replace(/^\| ([^|]+?) \|/, `| $1 (run of ${previousDate}) |`) : line;
+  }).join("\n");
+  parts[2] += ` Cases measured in this run: ${cases.map((c) => c.name).join(", ")}; the others are carried over ` +
+    `from the run of ${previousDate}.`;
+  const oldSections = previous.split("\n### ").slice(1).map((sec) => "### " + sec.trimEnd());
+  for (const spec of CASES) {
+    if (cases.includes(spec)) parts.push("", caseTable(spec, results, rtNames), "", spec.about);
+    else {
+      const old = oldSections.find((sec) => sec.startsWith(`### ${spec.title}`));
+      if (old) parts.push("", old, "", `_(carried over from the run of ${previousDate})_`);
+    }
+  }
+} else {
+  for (const spec of cases) parts.push("", caseTable(spec, results, rtNames), "", spec.about);
 }
 const text = parts.join("\n") + "\n";
 console.log("\n" + text);
-if (outFile) {
-  Deno.writeTextFileSync(outFile.startsWith("/") ? outFile : `${ROOT}/${outFile}`, text);
+if (outPath) {
+  Deno.writeTextFileSync(outPath, text);
   console.log(`wrote ${outFile} (${elapsed.toFixed(0)} s)`);
 }

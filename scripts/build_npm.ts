@@ -5,8 +5,8 @@
  *
  *   deno task build:npm [--out=DIR] [--keep]
  *
- * - JavaScript: `deno bundle --code-splitting` of one small entry per
- *   subpath, so each subpath is one file plus shared chunks (a module graph
+ * - JavaScript: `deno bundle --code-splitting` of the entry modules, so each
+ *   subpath is one file (`src/<name>.js`) plus shared chunks (a module graph
  *   of dozens of files costs Node tens of milliseconds at start-up). The
  *   chunks sit in the package's `src/` folder, which is how the logger tells
  *   its own stack frames from the caller's.
@@ -76,13 +76,16 @@ async function ensureTsc(): Promise<string> {
   return tsc;
 }
 
-/** Every import specifier of a JavaScript or declaration file. */
-function specifiers(source: string): string[] {
+/**
+ * The module specifiers of a bundled JavaScript or declaration file: its
+ * top-level import and export statements (column 0, as esbuild and tsc
+ * write them) and literal dynamic imports.
+ */
+export function specifiers(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
   const out: string[] = [];
-  for (const m of code.matchAll(/(?:^|[\s;}])(?:import|export)\s*(?:[\w*{}\s,$]*?\s*from\s*)?["']([^"']+)["']/g)) {
-    out.push(m[1]);
-  }
+  for (const m of code.matchAll(/^(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']/gm)) out.push(m[1]);
+  for (const m of code.matchAll(/^import\s*["']([^"']+)["']/gm)) out.push(m[1]);
   for (const m of code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) out.push(m[1]);
   return out;
 }
@@ -93,14 +96,10 @@ async function main(): Promise<void> {
   const stage = Deno.makeTempDirSync({ prefix: "jinpy-npm-" });
   const pkg = `${stage}/package`;
   try {
-    // JavaScript: one wrapper per subpath, bundled together with shared chunks.
-    Deno.mkdirSync(`${stage}/entries/src`, { recursive: true });
-    const wrappers: string[] = [];
-    for (const [subpath, source] of entries) {
-      const file = `${stage}/entries/src/${entryName(subpath)}.ts`;
-      Deno.writeTextFileSync(file, `export * from ${JSON.stringify(`${ROOT}/${source}`)};\n`);
-      wrappers.push(file);
-    }
+    // JavaScript: the entry modules bundled together, shared code in chunks. The entries themselves are
+    // the bundle's entry points (so `import.meta.main` survives for the command-line ones), then moved to
+    // `src/<name>.js` with their chunk imports rewritten.
+    const js = `${stage}/js`;
     await run(Deno.execPath(), [
       "bundle",
       "--quiet",
@@ -109,9 +108,10 @@ async function main(): Promise<void> {
       "--platform=browser",
       "--format=esm",
       "--outdir",
-      `${pkg}/src`,
-      ...wrappers,
+      js,
+      ...entries.map(([, source]) => `${ROOT}/${source}`),
     ], ROOT);
+    placeBundle(js, `${pkg}/src`, entries);
 
     // Types: declarations of the real sources, `.ts` imports rewritten to `.js`.
     const tsconfig = {
@@ -194,6 +194,52 @@ async function main(): Promise<void> {
   } finally {
     Deno.removeSync(stage, { recursive: true });
   }
+}
+
+/** The directory paths share (esbuild's default `outbase`), relative to the root. */
+export function commonDir(files: string[]): string {
+  const dirs = files.map((f) => f.split("/").slice(0, -1));
+  const first = dirs[0] ?? [];
+  let n = 0;
+  while (n < first.length && dirs.every((d) => d[n] === first[n])) n++;
+  return first.slice(0, n).join("/");
+}
+
+/**
+ * Moves the bundle from `from` into `to`: chunks keep their names, each entry
+ * becomes `<entryName>.js`; relative imports are rewritten to the new places.
+ */
+function placeBundle(from: string, to: string, entries: [string, string][]): void {
+  const base = commonDir(entries.map(([, source]) => source));
+  const strip = (p: string) => base === "" ? p : p.slice(base.length + 1);
+  const moved = new Map<string, string>(); // old path → new path, both absolute
+  for (const [subpath, source] of entries) {
+    moved.set(`${from}/${strip(source).replace(/\.ts$/, ".js")}`, `${to}/${entryName(subpath)}.js`);
+  }
+  for (const file of walk(from)) if (!moved.has(file)) moved.set(file, `${to}/${file.slice(from.length + 1)}`);
+  const dirOf = (p: string) => p.slice(0, p.lastIndexOf("/"));
+  for (const [oldPath, newPath] of moved) {
+    const code = Deno.readTextFileSync(oldPath).replace(
+      /(\bfrom\s*|^import\s*|\bimport\(\s*)(["'])(\.\.?\/[^"']+)\2/gm,
+      (all, lead: string, quote: string, spec: string) => {
+        const target = moved.get(new URL(spec, `file://${oldPath}`).pathname);
+        if (target === undefined) return all;
+        let rel = relativePath(dirOf(newPath), target);
+        if (!rel.startsWith(".")) rel = `./${rel}`;
+        return `${lead}${quote}${rel}${quote}`;
+      },
+    );
+    Deno.mkdirSync(dirOf(newPath), { recursive: true });
+    Deno.writeTextFileSync(newPath, code);
+  }
+}
+
+function relativePath(fromDir: string, to: string): string {
+  const a = fromDir.split("/").filter(Boolean);
+  const b = to.split("/").filter(Boolean);
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => ".."), ...b.slice(i)].join("/");
 }
 
 function* walk(dir: string): Generator<string> {

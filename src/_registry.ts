@@ -8,6 +8,7 @@
  * a correlation id) are held; the others only weakly, so per-request names
  * cost nothing once their logger is unreachable.
  */
+import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, BaseBackend } from "./backends/base.ts";
 import { setSignalHandling } from "./runtime/runtime.ts";
 import type { NormalizedLoggerConfig } from "./config/config.ts";
@@ -130,6 +131,8 @@ interface CategoryEntry {
 interface Slot {
   ref: WeakRef<Member>;
   strong: Member | undefined;
+  /** The set the member uses, so that a collected member stops counting as its user. */
+  set: BackendSet | undefined;
 }
 
 /** The parts of a category name: `"app.db"` and `["app", "db"]` both give `"app.db"`. */
@@ -153,7 +156,10 @@ class Registry {
   #members = new Map<string, Slot>();
   #finalizer = typeof FinalizationRegistry === "function"
     ? new FinalizationRegistry<{ name: string; slot: Slot }>(({ name, slot }) => {
-      if (this.#members.get(name) === slot) this.#members.delete(name);
+      if (this.#members.get(name) === slot) this.#forget(name);
+      // Not shut down here: the set stays for the loggers still using it, or the next one.
+      if (slot.set !== undefined) slot.set.users--;
+      slot.set = undefined;
     })
     : undefined;
   #globalConfig: NormalizedLoggerConfig | undefined;
@@ -174,7 +180,7 @@ class Registry {
     if (slot === undefined) return undefined;
     const m = slot.ref.deref();
     if (m === undefined || m.closed) {
-      this.#members.delete(name);
+      this.#forget(name);
       return undefined;
     }
     return m;
@@ -182,9 +188,11 @@ class Registry {
 
   /** Caches a member under its name (replacing a closed one). */
   add(member: Member): void {
-    const slot: Slot = { ref: new WeakRef(member), strong: member.pinned ? member : undefined };
+    const slot: Slot = { ref: new WeakRef(member), strong: member.pinned ? member : undefined, set: member.set };
     this.#members.set(member.name, slot);
-    this.#finalizer?.register(member, { name: member.name, slot }, slot);
+    if (this.#members.size > this.#peak) this.#peak = this.#members.size;
+    // No unregister token: the callback checks the slot is still current (tokens cost memory that is never returned).
+    this.#finalizer?.register(member, { name: member.name, slot });
   }
 
   /** Holds a member strongly from now on (it has state of its own). */
@@ -198,9 +206,27 @@ class Registry {
   remove(member: Member): void {
     const slot = this.#members.get(member.name);
     if (slot !== undefined && slot.ref.deref() === member) {
-      this.#members.delete(member.name);
-      this.#finalizer?.unregister(slot);
+      this.#forget(member.name);
+      slot.set = undefined;
     }
+  }
+
+  /** The most names the cache table was sized for since it was last rebuilt. */
+  #peak = 0;
+
+  /** Drops a name; rebuilds the table when it has shrunk to a quarter, as a Map keeps its largest size. */
+  #forget(name: string): void {
+    this.#members.delete(name);
+    const size = this.#members.size;
+    if (this.#peak > 1024 && size < this.#peak / 4) {
+      this.#members = new Map(this.#members);
+      this.#peak = size;
+    }
+  }
+
+  /** Names in the cache, live or awaiting collection (for tests). */
+  get size(): number {
+    return this.#members.size;
   }
 
   /** Every live cached member. */
@@ -241,6 +267,8 @@ class Registry {
     if (old !== set) {
       set.users++;
       member.set = set;
+      const slot = this.#members.get(member.name);
+      if (slot !== undefined && slot.ref.deref() === member) slot.set = set;
     }
     member.use(set, level);
     if (old !== undefined && old !== set) this.leave(old, member.name).catch(() => {});
@@ -298,7 +326,8 @@ class Registry {
     const categories = new Map<string, CategoryEntry>();
     const built: BackendSet[] = [];
     try {
-      built.push(new BackendSet(config, false));
+      // The new backends succeed the old ones (a spool is handed over).
+      built.push(whileReplacing(this.#root?.set?.backends, () => new BackendSet(config, false)));
       for (const [name, raw] of Object.entries(config.loggers)) {
         categories.set(categoryName(name), this.#category(name, raw, config, built));
       }

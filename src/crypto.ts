@@ -12,7 +12,8 @@ const ALG = "AES-256-GCM";
 const KDF = "PBKDF2-SHA-256";
 const ITERATIONS = 600_000;
 const MIN_ITERATIONS = 10_000;
-const MAX_ITERATIONS = 10_000_000;
+/** Twice the default: a larger count in an envelope is refused before any key is derived (PBKDF2 cost bound). */
+const MAX_ITERATIONS = 2 * ITERATIONS;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -25,6 +26,8 @@ interface Envelope {
   salt: string;
   iv: string;
   ciphertext: string;
+  /** `"gzip"` when the plaintext was compressed before encryption. */
+  zip?: string;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -80,8 +83,10 @@ async function deriveKey(passphrase: string, salt: Uint8Array<ArrayBuffer>, iter
   return key;
 }
 
-function headerBytes(e: Pick<Envelope, "v" | "alg" | "kdf" | "iter" | "salt">): Uint8Array<ArrayBuffer> {
-  return encoder.encode(JSON.stringify([e.v, e.alg, e.kdf, e.iter, e.salt]));
+function headerBytes(e: Pick<Envelope, "v" | "alg" | "kdf" | "iter" | "salt" | "zip">): Uint8Array<ArrayBuffer> {
+  const fields: unknown[] = [e.v, e.alg, e.kdf, e.iter, e.salt];
+  if (e.zip !== undefined) fields.push(e.zip);
+  return encoder.encode(JSON.stringify(fields));
 }
 
 function checkPassphrase(passphrase: unknown): asserts passphrase is string {
@@ -113,7 +118,20 @@ const processSalts = new Map<string, Uint8Array<ArrayBuffer>>();
  * console.log(await decryptPayload(body, "correct horse battery staple")); // {"logs":[]}
  * ```
  */
-export async function encryptPayload(plaintext: string, passphrase: string): Promise<string> {
+export function encryptPayload(plaintext: string, passphrase: string): Promise<string> {
+  return encryptBytes(encoder.encode(plaintext), passphrase);
+}
+
+/**
+ * Encrypts bytes into an envelope; `zip: "gzip"` marks bytes that are a
+ * gzip stream (compressed before encryption), which `decryptPayload`
+ * decompresses.
+ */
+export async function encryptBytes(
+  plain: Uint8Array<ArrayBuffer>,
+  passphrase: string,
+  zip?: "gzip",
+): Promise<string> {
   checkPassphrase(passphrase);
   const id = await passphraseId(passphrase);
   let salt = processSalts.get(id);
@@ -122,15 +140,18 @@ export async function encryptPayload(plaintext: string, passphrase: string): Pro
     if (processSalts.size >= MAX_CACHED_KEYS) processSalts.clear();
     processSalts.set(id, salt);
   }
-  const header = { v: VERSION, alg: ALG, kdf: KDF, iter: ITERATIONS, salt: toBase64(salt) };
+  const header: Omit<Envelope, "iv" | "ciphertext"> = {
+    v: VERSION,
+    alg: ALG,
+    kdf: KDF,
+    iter: ITERATIONS,
+    salt: toBase64(salt),
+  };
+  if (zip !== undefined) header.zip = zip;
   const key = await deriveKey(passphrase, salt, ITERATIONS);
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = new Uint8Array(
-    await subtle().encrypt(
-      { name: "AES-GCM", iv, additionalData: headerBytes(header), tagLength: 128 },
-      key,
-      encoder.encode(plaintext),
-    ),
+    await subtle().encrypt({ name: "AES-GCM", iv, additionalData: headerBytes(header), tagLength: 128 }, key, plain),
   );
   const envelope: Envelope = { ...header, iv: toBase64(iv), ciphertext: toBase64(ct) };
   return JSON.stringify(envelope);
@@ -176,6 +197,7 @@ export async function decryptPayload(body: string | Uint8Array, passphrase: stri
   if (e.v !== VERSION) throw invalid(`unsupported envelope version ${JSON.stringify(e.v)}`);
   if (e.alg !== ALG) throw invalid(`unsupported algorithm ${JSON.stringify(e.alg)}`);
   if (e.kdf !== KDF) throw invalid(`unsupported key derivation ${JSON.stringify(e.kdf)}`);
+  if (e.zip !== undefined && e.zip !== "gzip") throw invalid(`unsupported compression ${JSON.stringify(e.zip)}`);
   if (!Number.isInteger(e.iter) || e.iter < MIN_ITERATIONS || e.iter > MAX_ITERATIONS) {
     throw invalid("iteration count out of range");
   }
@@ -195,9 +217,22 @@ export async function decryptPayload(body: string | Uint8Array, passphrase: stri
   } catch {
     throw invalid("wrong key or tampered body (authentication failed)");
   }
+  let bytes = new Uint8Array(plain);
+  if (e.zip === "gzip") {
+    try {
+      bytes = await gunzip(bytes);
+    } catch {
+      throw invalid("the decrypted body is not a gzip stream");
+    }
+  }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(plain);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw invalid("the decrypted body is not UTF-8 text");
   }
+}
+
+async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }

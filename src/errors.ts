@@ -1,3 +1,5 @@
+import { scrub } from "./report.ts";
+
 /**
  * Options shared by every {@link LoggerError}.
  *
@@ -63,17 +65,46 @@ export class LoggerError extends Error {
     const out: Record<string, unknown> = {
       name: this.name,
       code: this.code,
-      message: this.message,
-      details: this.details,
-      suggestions: this.suggestions,
+      message: scrub(this.message),
+      details: scrubbed(this.details, 0),
+      suggestions: this.suggestions.map(scrub),
     };
     if (this.cause !== undefined) {
       out.cause = this.cause instanceof Error
-        ? { name: this.cause.name, message: this.cause.message }
-        : String(this.cause);
+        ? { name: this.cause.name, message: scrub(String(this.cause.message)) }
+        : scrub(String(this.cause));
     }
     return out;
   }
+
+  /** What `util.inspect` (and so `console.log`) shows on Node and Bun: the stack and `toJSON()`, scrubbed. */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: unknown,
+    inspect?: (value: unknown, options: unknown) => string,
+  ): unknown {
+    const { name: _n, message: _m, ...rest } = this.toJSON();
+    const head = scrub(this.stack ?? `${this.name}: ${this.message}`);
+    return typeof inspect === "function" ? `${head} ${inspect(rest, options)}` : { stack: head, ...rest };
+  }
+
+  /** What Deno's `console.log` and `Deno.inspect` show: the stack and `toJSON()`, scrubbed. */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options?: unknown,
+  ): string {
+    const { name: _n, message: _m, ...rest } = this.toJSON();
+    return `${scrub(this.stack ?? `${this.name}: ${this.message}`)} ${inspect(rest, options)}`;
+  }
+}
+
+function scrubbed(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return scrub(value);
+  if (typeof value !== "object" || value === null || depth > 3) return value;
+  if (Array.isArray(value)) return value.map((v) => scrubbed(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubbed(v, depth + 1);
+  return out;
 }
 
 function defaultCode(name: string): string {

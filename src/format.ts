@@ -90,6 +90,8 @@ export function textFormatter(options: TextFormatOptions): (entry: LogEntry) => 
         const context = entry.safeContext();
         for (const k in context) out += " " + logfmtKey(k) + "=" + logfmtValue(context[k]);
         if (showSource && entry.module !== null) out += " source=" + logfmtValue(`${entry.module}:${entry.lineNumber}`);
+        // The keys Grafana and OpenTelemetry tooling look for to link a line to its trace.
+        if (entry.traceId !== null) out += " trace_id=" + entry.traceId + " span_id=" + entry.spanId;
         return out;
       };
     default: {

@@ -1,3 +1,4 @@
+import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
 import type { LoggerConfigInput, NormalizedLoggerConfig } from "./config/config.ts";
 import { normalizeLoggerConfig } from "./config/_schema.ts";
@@ -280,7 +281,9 @@ export class Logger {
         core.droppedAfterShutdown++;
         reportOnce(
           `logger:${this.name}:closed`,
-          `logger "${this.name}" was shut down; records logged after it are dropped and counted`,
+          `logger "${this.name}" was shut down; records logged after it are dropped and counted (said once, for the first such logger)`,
+          "logger:closed",
+          1,
         );
         return;
       }
@@ -533,7 +536,8 @@ export function getLogger<T extends string = never>(
     return logger;
   }
   // Build first: an invalid config or an unwritable path changes nothing.
-  const set = new BackendSet(normalizeLoggerConfig(config), true);
+  // The new backends succeed the old ones (a spool is handed over).
+  const set = whileReplacing(cached?.own?.backends, () => new BackendSet(normalizeLoggerConfig(config), true));
   if (cached?.owner !== undefined) {
     registry.configure(cached, set).catch(() => {});
     return cached.owner;

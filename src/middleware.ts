@@ -90,7 +90,7 @@ class Access {
       if (error !== undefined) fields.error = error;
       const message = `${method} ${path} ${status}`;
       const logger = this.logger;
-      if (error !== undefined || status >= 500) logger.error(message, fields);
+      if (status >= 500) logger.error(message, fields);
       else if (status >= 400) logger.warning(message, fields);
       else logger.info(message, fields);
     } catch (e) {
@@ -147,8 +147,8 @@ export type FetchHandler<A extends unknown[] = unknown[]> = (
  * with `request_id` in the implicit context (every record logged inside it
  * carries it); the response carries the id in `X-Request-Id`; one access
  * record (method, path, status, duration_ms, and the error when the handler
- * throws) is logged per request: info, warning for 4xx, error for 5xx or a
- * throw (which is rethrown). The query string is not logged. When the
+ * throws) is logged per request: info, warning for 4xx, error for 5xx and
+ * for a throw (logged as 500, then rethrown). The query string is not logged. When the
  * platform passes an object with `waitUntil` (Workers' `ctx`, Deploy,
  * Vercel, Netlify), the logger's flush is handed to it.
  *
@@ -220,7 +220,9 @@ export interface HonoContextLike {
 
 /**
  * Hono middleware with the behaviour of {@link withRequestLogging}; also
- * sets `c.get("requestId")`.
+ * sets `c.get("requestId")`. An error Hono's error handler turned into a
+ * response (`c.error`, e.g. an `HTTPException`) is logged with that
+ * response's status.
  *
  * @param options Logger, header and id generator.
  * @returns The middleware, for `app.use`.

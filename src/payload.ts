@@ -23,6 +23,8 @@ export interface PayloadOptions {
   index?: string;
   /** The batch's idempotency key; Elasticsearch document ids derive from it. */
   batchKey?: string;
+  /** Elasticsearch document ids of the records, when kept from an earlier batch. */
+  itemKeys?: readonly string[];
   /** Time of sending, epoch milliseconds (the `jinpy` body's `timestamp`). */
   now?: number;
   /** The application's identity: OTLP resource, Loki labels, fields of NDJSON and Elasticsearch documents. */
@@ -93,7 +95,7 @@ export function buildPayload(lines: readonly string[], options: PayloadOptions):
       };
     case "elasticsearch":
       return {
-        body: bulkBody(lines, options.index ?? "logs", options.batchKey, options.service),
+        body: bulkBody(lines, options.index ?? "logs", options.batchKey, options.itemKeys, options.service),
         contentType: "application/x-ndjson",
       };
     default:
@@ -284,6 +286,7 @@ function bulkBody(
   lines: readonly string[],
   index: string,
   batchKey: string | undefined,
+  itemKeys: readonly string[] | undefined,
   service: ServiceIdentity | undefined,
 ): string {
   const fields = serviceFields(service);
@@ -291,7 +294,8 @@ function bulkBody(
   for (let i = 0; i < lines.length; i++) {
     const r = parseRecord(lines[i]);
     const action: Record<string, string> = { _index: index };
-    if (batchKey !== undefined) action._id = `${batchKey}-${i}`;
+    const id = itemKeys?.[i] ?? (batchKey !== undefined ? `${batchKey}-${i}` : undefined);
+    if (id !== undefined) action._id = id;
     out += JSON.stringify({ create: action }) + "\n" +
       withService(JSON.stringify({ "@timestamp": r.timestamp, ...r }), fields) + "\n";
   }

@@ -6,7 +6,6 @@ import { REDACTED, redactUrl } from "./serialize.ts";
  * scrubbed. A report never throws.
  */
 
-const reported = new Set<string>();
 const secrets = new Set<string>();
 const MAX_KEYS = 10_000;
 
@@ -51,18 +50,68 @@ export function describeError(error: unknown): string {
   return scrub(text);
 }
 
-/**
- * Writes `[@jinpy/logger] message` to stderr the first time `key` is seen.
- *
- * @returns Whether it was written now.
- */
-export function reportOnce(key: string, message: string): boolean {
-  if (reported.has(key)) return false;
-  if (reported.size < MAX_KEYS) reported.add(key);
+/** What a kind of report has printed and held back so far. */
+interface KindState {
+  printed: number;
+  suppressed: number;
+}
+
+/** Keys seen recently, oldest first (a Map keeps insertion order): the "once" of reportOnce. */
+const recent = new Map<string, true>();
+const kinds = new Map<string, KindState>();
+const MAX_KINDS = 1000;
+/** Distinct reports printed per kind before the rest are only counted. */
+const DEFAULT_PER_KIND = 20;
+
+function kindState(kind: string): KindState {
+  let state = kinds.get(kind);
+  if (state === undefined) {
+    if (kinds.size >= MAX_KINDS) kind = "[other]";
+    state = kinds.get(kind);
+    if (state === undefined) kinds.set(kind, state = { printed: 0, suppressed: 0 });
+  }
+  return state;
+}
+
+function writeReport(message: string): void {
   try {
     writeStd("stderr", `[@jinpy/logger] ${scrub(message)}\n`);
   } catch {
     // stderr is gone: nothing else to tell.
   }
+}
+
+/**
+ * Writes `[@jinpy/logger] message` to stderr the first time `key` is seen.
+ * Memory stays bounded however many keys come: the most recent 10,000 keys
+ * are remembered, and each `kind` of report (default: the key itself)
+ * prints at most `perKind` distinct keys — after that one line says that
+ * further reports of the kind are only counted (`reportCounts()`).
+ *
+ * @returns Whether it was written now.
+ */
+export function reportOnce(key: string, message: string, kind: string = key, perKind = DEFAULT_PER_KIND): boolean {
+  if (recent.has(key)) return false;
+  recent.set(key, true);
+  if (recent.size > MAX_KEYS) recent.delete(recent.keys().next().value as string);
+  const state = kindState(kind);
+  if (state.printed >= perKind) {
+    if (state.suppressed++ === 0 && perKind > 1) {
+      writeReport(`${message} (further reports like this one are counted, not printed)`);
+    }
+    return false;
+  }
+  state.printed++;
+  writeReport(message);
   return true;
+}
+
+/**
+ * How many reports of each kind were printed and held back, for
+ * diagnostics and tests.
+ */
+export function reportCounts(): Record<string, { printed: number; suppressed: number }> {
+  const out: Record<string, { printed: number; suppressed: number }> = {};
+  for (const [kind, state] of kinds) out[kind] = { ...state };
+  return out;
 }

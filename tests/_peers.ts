@@ -66,7 +66,9 @@ export function ensurePeers(): string | undefined {
       if (!existsSync(MARKER)) return installed = "npm install of tests/peers left no node_modules";
     } catch (e) {
       const err = e as { stderr?: Uint8Array; message?: string };
-      const detail = err.stderr ? new TextDecoder().decode(err.stderr).trim().split("\n").pop() : err.message;
+      const lines = err.stderr ? new TextDecoder().decode(err.stderr).trim().split("\n") : [];
+      const errors = lines.filter((l) => /error/i.test(l) && !/complete log of this run/.test(l));
+      const detail = errors.length > 0 ? errors.slice(0, 2).join(" / ") : err.message;
       return installed = `npm install of tests/peers failed: ${detail}`;
     } finally {
       rmSync(LOCK, { recursive: true, force: true });

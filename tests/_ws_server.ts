@@ -32,6 +32,8 @@ export interface WsServerOptions {
   listen?: boolean;
   /** Die once (without acking) right after recording this many messages. */
   dieAfter?: number;
+  /** Close each connection with this code right after recording its first log message (ignoring the rest). */
+  closeEach?: number;
 }
 
 /** A running (or stopped) test server. */
@@ -100,6 +102,7 @@ export async function wsServer(options: WsServerOptions = {}): Promise<WsTestSer
         dieAfter = undefined;
         return "die";
       }
+      if (options.closeEach !== undefined && batchIdOf(text) !== undefined) return `close:${options.closeEach}`;
       if (!options.acks) return undefined;
       const id = batchIdOf(text);
       return id === undefined ? undefined : JSON.stringify({ type: "ack", batch_id: id });
@@ -172,11 +175,15 @@ function denoDriver(hooks: Hooks, die: () => void): Driver {
             const protocol = firstProtocol(req.headers.get("sec-websocket-protocol"));
             const { socket, response } = D.upgradeWebSocket(req, protocol ? { protocol } : {});
             sockets.add(socket);
+            let closing = false;
             socket.onmessage = (e) => {
-              if (typeof e.data !== "string") return;
+              if (typeof e.data !== "string" || closing) return;
               const reply = hooks.message(e.data);
               if (reply === "die") die();
-              else if (reply !== undefined && socket.readyState === 1) socket.send(reply);
+              else if (reply?.startsWith("close:")) {
+                closing = true;
+                socket.close(Number(reply.slice(6)), "closed by the test server");
+              } else if (reply !== undefined && socket.readyState === 1) socket.send(reply);
             };
             socket.onclose = (e) => {
               sockets.delete(socket);
@@ -230,6 +237,7 @@ interface BunServe {
 function bunDriver(hooks: Hooks, die: () => void): Driver {
   const B = (globalThis as unknown as { Bun: BunServe }).Bun;
   const sockets = new Set<BunSocket>();
+  const closing = new WeakSet<BunSocket>();
   let server: { stop(closeActive?: boolean): void } | undefined;
   return {
     listen(port) {
@@ -250,10 +258,13 @@ function bunDriver(hooks: Hooks, die: () => void): Driver {
             sockets.add(ws);
           },
           message(ws, data) {
-            if (typeof data !== "string") return;
+            if (typeof data !== "string" || closing.has(ws)) return;
             const reply = hooks.message(data);
             if (reply === "die") die();
-            else if (reply !== undefined) ws.send(reply);
+            else if (reply?.startsWith("close:")) {
+              closing.add(ws);
+              ws.close(Number(reply.slice(6)));
+            } else if (reply !== undefined) ws.send(reply);
           },
           close(ws, code) {
             sockets.delete(ws);
@@ -330,6 +341,7 @@ function nodeDriver(hooks: Hooks, die: () => void): Driver {
       if (!closed) hooks.close(1006);
     });
     socket.on("data", (data: Buffer) => {
+      if (closed) return;
       buf = buf.length === 0 ? data : Buffer.concat([buf, data]);
       while (buf.length >= 2) {
         const fin = (buf[0] & 0x80) !== 0;
@@ -359,6 +371,14 @@ function nodeDriver(hooks: Hooks, die: () => void): Driver {
           fragments = [];
           const reply = hooks.message(text);
           if (reply === "die") return die();
+          if (reply?.startsWith("close:")) {
+            const code = Buffer.alloc(2);
+            code.writeUInt16BE(Number(reply.slice(6)));
+            closed = true;
+            hooks.close(Number(reply.slice(6)));
+            socket.end(frame(0x8, code));
+            return;
+          }
           if (reply !== undefined) socket.write(frame(0x1, Buffer.from(reply)));
         } else if (opcode === 0x8) {
           closed = true;

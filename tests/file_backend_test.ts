@@ -266,6 +266,51 @@ describe("FileBackend", () => {
     }
   });
 
+  test("FileBackend flush() waits for the gzips of earlier rotations, not for records logged after the call", async () => {
+    const dir = tempDir();
+    const path = `${dir.path}/busy.log`;
+    const logger = getLogger(`file_flush_scope_${Math.random()}`, {
+      backends: [{
+        type: "file",
+        filePath: path,
+        maxSizeMb: 0.01,
+        backupCount: 100_000,
+        compression: true,
+        bufferSize: 1024,
+        asyncEnabled: false,
+      }],
+    });
+    const backend = logger.getBackends()[0];
+    try {
+      let seq = 0;
+      const burst = (n: number) => {
+        for (let i = 0; i < n; i++, seq++) logger.info(`record ${seq} ${"x".repeat(100)}`, { seq });
+      };
+      burst(400);
+      const rotationsBefore = backend.getStats().rotations as number;
+      assert.ok(rotationsBefore >= 3, `${rotationsBefore} rotations before flush()`);
+      // Logging goes on, with more rotations and gzips, until flush() resolves or a cap is reached.
+      let flushed = false;
+      const cap = 40_000;
+      const pump = (async () => {
+        while (!flushed && seq < cap) {
+          burst(100);
+          await new Promise((r) => setTimeout(r, 0));
+        }
+      })();
+      await logger.flush();
+      flushed = true;
+      const gzipped = backups(dir.path, "busy.log").filter((b) => b.gz).length;
+      const loggedDuring = seq;
+      await pump;
+      assert.ok(loggedDuring < cap, "flush() resolved while logging went on");
+      assert.ok(gzipped >= rotationsBefore, `${gzipped} gzipped backups, ${rotationsBefore} rotations before flush()`);
+    } finally {
+      await logger.shutdown();
+      dir.cleanup();
+    }
+  });
+
   test("FileBackend appends to an earlier run's file, counts its size and prunes its gzipped backups", async () => {
     const dir = tempDir();
     try {

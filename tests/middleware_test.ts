@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { getLogger, type Logger } from "../mod.ts";
 import { honoLogger, withRequestLogging } from "../src/exports/middleware.ts";
 import { memoryOf } from "./_memory_backend.ts";
-import { runtime } from "./_helpers.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, runCommand, runtime, tempDir } from "./_helpers.ts";
 import { ensurePeers, peerRequire } from "./_peers.ts";
 
 const skip = ensurePeers();
@@ -224,6 +226,28 @@ describe("middleware", { skip }, () => {
     await logger.shutdown();
   });
 
+  test("Hono: an HTTPException is logged with its status and the error", async () => {
+    const { HTTPException } = peerRequire("hono/http-exception") as {
+      HTTPException: new (status: number, o: { message: string }) => Error;
+    };
+    const logger = getLogger("mw.httpexception", { backends: [{ type: "memory" }] });
+    const app = new Hono();
+    app.use(honoLogger({ logger }));
+    app.get("/denied", () => {
+      throw new HTTPException(403, { message: "not yours" });
+    });
+    const res = await (app.fetch as Fetch)(
+      new Request("http://x.test/denied", { headers: { "x-request-id": "r-403" } }),
+    );
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get("x-request-id"), "r-403");
+    const [record] = memoryOf(logger).records();
+    assert.equal(record.level, "warning");
+    assert.equal(record.message, "GET /denied 403");
+    assert.match(JSON.stringify((record.context as Record<string, unknown>).error), /not yours/);
+    await logger.shutdown();
+  });
+
   test("a response with immutable headers still gets the id", async () => {
     const logger = getLogger("mw.immutable", { backends: [{ type: "memory" }] });
     const wrapped = withRequestLogging(() => Response.redirect("http://x.test/elsewhere", 302), { logger });
@@ -232,6 +256,46 @@ describe("middleware", { skip }, () => {
     assert.equal(res.headers.get("location"), "http://x.test/elsewhere");
     assert.equal(res.headers.get("x-request-id"), "r-9");
     await logger.shutdown();
+  });
+});
+
+describe("middleware types", () => {
+  test("honoLogger and withRequestLogging type-check against Hono's own types and Deno.serve", {
+    skip: runtime === "deno" ? false : "the check runs deno check; it runs in the Deno pass",
+  }, async (t) => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, "consumer.ts");
+      writeFileSync(
+        file,
+        `import { Hono } from "npm:hono@4.11.4";
+import { getLogger } from "${join(ROOT, "mod.ts")}";
+import { honoLogger, withRequestLogging } from "${join(ROOT, "src/exports/middleware.ts")}";
+const app = new Hono();
+app.use(honoLogger({ logger: getLogger("http") }));
+app.use("/api/*", honoLogger({ requestIdHeader: "X-Trace" }));
+app.get("/", (c) => c.text("ok " + String(c.get("requestId" as never))));
+Deno.serve(withRequestLogging(app.fetch));
+Deno.serve(withRequestLogging((_req: Request, info: Deno.ServeHandlerInfo) => new Response(String(info.remoteAddr))));
+export default {
+  fetch: withRequestLogging((_req: Request, _env: unknown, _ctx: { waitUntil(p: Promise<unknown>): void }) =>
+    new Response("x")
+  ),
+};
+`,
+      );
+      const exec = (globalThis as unknown as { process: { execPath: string } }).process.execPath;
+      const r = await runCommand([exec, "check", file], { cwd: dir.path, timeoutMs: 180_000 });
+      if (
+        r.code !== 0 && /error sending request|failed to fetch|dns error|ENOTFOUND|connection refused/i.test(r.stderr)
+      ) {
+        t.skip(`npm:hono could not be downloaded: ${r.stderr.trim().split("\n").pop()}`);
+        return;
+      }
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      dir.cleanup();
+    }
   });
 });
 

@@ -15,6 +15,12 @@ import { ROOT, runCommand, type RunResult, runtime, tempDir } from "./_helpers.t
 const skip = runtime !== "deno" ? "the build runs on Deno; this file runs in the Deno pass" : undefined;
 const FIXTURES = join(ROOT, "tests/fixtures/npm");
 
+/** deno.json "exports" as a map. */
+function denoExports(): Record<string, string> {
+  const e = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).exports as string | Record<string, string>;
+  return typeof e === "string" ? { ".": e } : e;
+}
+
 interface Target {
   name: string;
   exec?: string;
@@ -72,7 +78,7 @@ describe("npm package", { skip }, () => {
     assert.equal(manifest.version, denoJson.version);
     assert.equal(manifest.type, "module");
     assert.ok(manifest.engines?.node, "engines.node");
-    const subpaths = typeof denoJson.exports === "string" ? ["."] : Object.keys(denoJson.exports);
+    const subpaths = Object.keys(denoExports());
     assert.deepEqual(Object.keys(manifest.exports).sort(), subpaths.sort());
     for (const sub of subpaths) {
       for (const file of [manifest.exports[sub].types, manifest.exports[sub].default]) {
@@ -160,6 +166,15 @@ export { level };
       assert.match(r.stdout, /created ConsoleBackend at level 20/);
       assert.match(r.stdout, /"message":"Backend health".*"healthy":true/);
     }],
+    ["subpaths.mjs", false, (r) => {
+      const subpaths = Object.keys(denoExports());
+      assert.match(r.stdout, new RegExp(`^loaded ${subpaths.length}: `, "m"));
+      assert.match(r.stdout, /^one factory: true$/m);
+      if (subpaths.includes("./core") && subpaths.includes("./file")) {
+        assert.doesNotMatch(r.stdout, /^core registers: .*\bfile\b/m);
+        assert.match(r.stdout, /^after \.\/file: .*\bfile\b/m);
+      }
+    }],
     ["file_rotation.mjs", true, (r) => {
       assert.match(r.stdout, /^5000 records written, [1-9]\d* rotations$/m);
       assert.match(r.stdout, /\([1-9]\d* gzipped\)/);
@@ -188,6 +203,22 @@ export { level };
         } finally {
           out.cleanup();
         }
+      }
+      if (denoExports()["./pretty"] !== undefined) {
+        // The pretty printer runs as a program straight from the installed package.
+        const manifest = JSON.parse(readFileSync(join(project, "node_modules/@jinpy/logger/package.json"), "utf8"));
+        const cli = join(project, "node_modules/@jinpy/logger", manifest.exports["./pretty"].default);
+        const log = join(dir.path, "pretty-input.log");
+        writeFileSync(
+          log,
+          '{"timestamp":"2026-01-02T03:04:05Z","level":"warning","message":"slow query","logger_name":"app.db"}\n' +
+            "not a record\n",
+        );
+        const r = await runCommand([target.exec, cli, "--no-color", log], { cwd: project, timeoutMs: 60_000 });
+        assert.equal(r.code, 0, `pretty on ${target.name} exited ${r.code}: ${r.stderr}`);
+        assert.match(r.stdout, /slow query/, `pretty on ${target.name}: ${r.stdout}`);
+        assert.match(r.stdout, /^not a record$/m);
+        assert.doesNotMatch(r.stdout, /"level":"warning"/);
       }
     });
   }

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { getLogger, type PayloadFormat } from "../mod.ts";
+import { decryptPayload, getLogger, type PayloadFormat } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
 import { startServer, type TestServer } from "./_http_server.ts";
 import { ensurePeers, peerPath, peerRequire } from "./_peers.ts";
@@ -37,9 +37,11 @@ describe("OpenTelemetry trace ids", { skip }, () => {
   let saved: unknown;
   before(() => {
     const g = globalThis as unknown as Record<symbol, unknown>;
-    // Deno with OTEL_DENO registers its own; this test brings the npm SDK.
+    // Deno with OTEL_DENO registers its own; this test brings the npm SDK. Our module, loaded first, left
+    // an undefined placeholder at the key, which the API takes over when it registers.
     saved = g[API_KEY];
-    delete g[API_KEY];
+    g[API_KEY] = undefined;
+    assert.ok(API_KEY in g);
     api = peerRequire("@opentelemetry/api") as OtelApi;
     const { BasicTracerProvider } = peerRequire("@opentelemetry/sdk-trace-base") as {
       BasicTracerProvider: new () => unknown;
@@ -54,8 +56,7 @@ describe("OpenTelemetry trace ids", { skip }, () => {
   after(() => {
     api.trace.disable();
     api.context.disable();
-    const g = globalThis as unknown as Record<symbol, unknown>;
-    if (saved !== undefined) g[API_KEY] = saved;
+    (globalThis as unknown as Record<symbol, unknown>)[API_KEY] = saved;
   });
 
   test("a record inside a span carries its ids, across await; outside, none", async () => {
@@ -93,6 +94,24 @@ describe("OpenTelemetry trace ids", { skip }, () => {
     assert.equal("trace_id" in records[4], false);
     // The ids follow the seed's keys, so Python readers see the keys they know first.
     assert.deepEqual(Object.keys(records[1]).slice(-2), ["trace_id", "span_id"]);
+    await logger.shutdown();
+  });
+
+  test("the structured (logfmt) format carries the ids too; the text formats do not", async () => {
+    const logger = getLogger("otel.logfmt", {
+      backends: [{ type: "memory", format: "structured" }, { type: "memory", format: "plain" }],
+    });
+    let ids: { traceId: string; spanId: string } | undefined;
+    tracer.startActiveSpan("logfmt", (span) => {
+      ids = span.spanContext();
+      logger.info("in span");
+      span.end();
+    });
+    logger.info("outside");
+    const [structured, plain] = [memoryOf(logger, 0).lines, memoryOf(logger, 1).lines];
+    assert.ok(structured[0].endsWith(` trace_id=${ids!.traceId} span_id=${ids!.spanId}`), structured[0]);
+    assert.doesNotMatch(structured[1], /trace_id/);
+    assert.doesNotMatch(plain[0], /trace_id/);
     await logger.shutdown();
   });
 
@@ -213,6 +232,42 @@ function normalize(v: unknown): unknown {
   }
   return v;
 }
+
+describe("otlp-protobuf with compression and encryption", { skip }, () => {
+  test("a gzip body gunzips to the request; an encrypted one decrypts to its base64", async () => {
+    const { opentelemetry } = peerRequire(
+      peerPath("@opentelemetry/otlp-transformer/build/src/generated/root.js"),
+    ) as ProtoRoot;
+    const Request = opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+    const server = await startServer();
+    try {
+      const key = "a passphrase of some length";
+      const make = (name: string, extra: Record<string, unknown>) =>
+        getLogger(name, {
+          backends: [{ type: "rest_api", endpoint: `${server.url}/v1/logs`, payloadFormat: "otlp-protobuf", ...extra }],
+        });
+      const gz = make("otel.gzip", { compression: true });
+      const enc = make("otel.enc", { encryptPayload: true, encryptionKey: key });
+      gz.info("zipped", { n: 1 });
+      enc.info("sealed", { n: 2 });
+      await gz.shutdown();
+      await enc.shutdown();
+      const zipped = server.requests.find((r) => r.headers["content-encoding"] === "gzip");
+      const sealed = server.requests.find((r) => r.headers["content-type"] === "application/json");
+      assert.ok(zipped && sealed);
+      assert.equal(zipped.headers["content-type"], "application/x-protobuf");
+      const { gunzipSync } = await import("node:zlib");
+      const a = Request.toObject(Request.decode(gunzipSync(zipped.body)), { longs: String, arrays: true });
+      assert.deepEqual(a.resourceLogs[0].scopeLogs[0].logRecords[0].body, { stringValue: "zipped" });
+      const plain = await decryptPayload(sealed.body, key);
+      const bytes = Uint8Array.from(atob(plain), (c) => c.charCodeAt(0));
+      const b = Request.toObject(Request.decode(bytes), { longs: String, arrays: true });
+      assert.deepEqual(b.resourceLogs[0].scopeLogs[0].logRecords[0].body, { stringValue: "sealed" });
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe("console backend, OpenTelemetry mode", () => {
   test("writes through console.debug/info/warn/error by level, at once; automatic with OTEL_DENO=true", async () => {

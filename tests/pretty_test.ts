@@ -43,6 +43,20 @@ describe("pretty printer", () => {
     assert.equal(b.stdout, EXPECTED);
   });
 
+  test("gzipped input (a rotated file) is decompressed", async () => {
+    const dir = tempDir();
+    try {
+      const { gzipSync } = await import("node:zlib");
+      const file = join(dir.path, "app.log.1.gz");
+      writeFileSync(file, gzipSync(readFileSync(INPUT)));
+      const r = await pretty([file]);
+      assert.equal(r.stderr, "");
+      assert.equal(r.stdout, EXPECTED);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   test("--level warning keeps warning and above, and every line that is not a record", async () => {
     const r = await pretty(["--level", "warning", INPUT]);
     const expected = EXPECTED.split("\n").filter((l) =>

@@ -356,7 +356,8 @@ const logger = getLogger("cut", { backends: [{ type: "rest_api", endpoint: "http
 logger.info("new0");
 await logger.flush();
 const end = Date.now() + 5000;
-while (messages.length < 4 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+// The answer reaches the backend after the server has the body: wait for both.
+while ((messages.length < 4 || logger.getBackends()[0].getStats().replayed < 4) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
 const s = logger.getBackends()[0].getStats();
 await logger.shutdown();
 server.close();

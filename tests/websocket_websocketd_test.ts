@@ -33,10 +33,14 @@ done
 
 async function startWebsocketd(dir: string, acks: boolean): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
+  // When a connection closes, websocketd signals its script after 100 ms by default, killing it with lines it
+  // has received but not yet read from stdin (seen as lost records on a loaded machine). A longer grace lets the
+  // script read everything websocketd received, which is what these tests count.
   const child = spawn("websocketd", [
     `--port=${port}`,
     "--address=127.0.0.1",
     "--loglevel=error",
+    "--closems=10000",
     writeScript(dir, acks),
   ], {
     stdio: ["ignore", "ignore", "pipe"],

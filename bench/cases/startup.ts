@@ -1,11 +1,15 @@
 /**
  * startup: import a logger and write the first record (stdout goes to
  * /dev/null). The driver times the whole process and subtracts `bare`, the
- * same script importing nothing. Implementations: bare, ours (the TypeScript
- * sources, as JSR and Deno users get them), ours-npm (the built npm package:
- * `--pkg=DIR` is its unpacked folder, from `deno task build:npm --keep`),
+ * same script importing nothing; the script also reports the wall and CPU
+ * time of the import and first log measured from inside. Implementations:
+ * bare; ours / ours-core (the TypeScript sources, as JSR and Deno users get
+ * them: the root, and the console-only `./core` entry when deno.json has
+ * it); ours-npm / ours-npm-core (the same two from the built npm package:
+ * `--pkg=DIR` is its unpacked folder, from `deno task build:npm --keep`);
  * pino, logtape, winston.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import process from "node:process";
 
@@ -14,19 +18,35 @@ const pkgDir = /^--pkg=(.*)$/.exec(process.argv.find((a) => a.startsWith("--pkg=
 const context = { user_id: 1, path: "/api/items", status: 200 };
 const peer = (id: string): unknown => createRequire(new URL("../peers/package.json", import.meta.url).pathname)(id);
 
+/** The module an `ours*` implementation imports: root or console-only entry, sources or npm build. */
+function oursModule(): string | undefined {
+  if (!impl.startsWith("ours")) return undefined;
+  const core = impl.endsWith("-core");
+  if (impl.startsWith("ours-npm")) {
+    if (!pkgDir) throw new Error(`${impl} needs --pkg=<unpacked package folder>`);
+    const exports = JSON.parse(readFileSync(`${pkgDir}/package.json`, "utf8")).exports;
+    const file = (core ? exports["./core"] ?? exports["."] : exports["."]).default as string;
+    return `file://${pkgDir}/${file.replace(/^\.\//, "")}`;
+  }
+  const root = new URL("../../", import.meta.url);
+  const map = JSON.parse(readFileSync(new URL("deno.json", root), "utf8")).exports;
+  const exports: Record<string, string> = typeof map === "string" ? { ".": map } : map;
+  return new URL(core ? exports["./core"] ?? exports["."] : exports["."], root).href;
+}
+const ours = oursModule();
+
+// Also timed from inside: wall and CPU time of the import and first log alone (less swayed by load than the
+// whole process, which includes the runtime's own start and exit).
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 switch (impl) {
   case "bare":
     break;
-  case "ours": {
-    const { getLogger } = await import("../../mod.ts");
-    getLogger("bench", { backends: [{ type: "console", format: "json" }] }).info("request handled", context);
-    break;
-  }
-  case "ours-npm": {
-    if (!pkgDir) throw new Error("ours-npm needs --pkg=<unpacked package folder>");
-    const { readFileSync } = await import("node:fs");
-    const manifest = JSON.parse(readFileSync(`${pkgDir}/package.json`, "utf8"));
-    const { getLogger } = await import(`file://${pkgDir}/${manifest.exports["."].default.replace(/^\.\//, "")}`);
+  case "ours":
+  case "ours-core":
+  case "ours-npm":
+  case "ours-npm-core": {
+    const { getLogger } = await import(ours!);
     getLogger("bench", { backends: [{ type: "console", format: "json" }] }).info("request handled", context);
     break;
   }
@@ -67,3 +87,14 @@ switch (impl) {
     console.error(`unknown implementation ${impl}`);
     process.exitCode = 2;
 }
+const cpu = process.cpuUsage(cpu0);
+process.stderr.write(
+  "@@bench " +
+    JSON.stringify({
+      impl,
+      n: 1,
+      ms: performance.now() - t0,
+      rate: 0,
+      extra: { inProcessMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 },
+    }) + "\n",
+);

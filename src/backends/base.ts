@@ -110,6 +110,14 @@ export abstract class BaseBackend implements BackendInterface {
     this.config = normalizeBackendConfig(config);
     this.name = this.config.name;
     this.level = this.config.level;
+    if (typeof this.config.endpoint === "string") {
+      // Registers the endpoint's password and tokens, so no report or error shows them.
+      try {
+        secretSafeUrl(this.config.endpoint);
+      } catch {
+        // Not a URL: the backend reports that itself.
+      }
+    }
     this.formatter = textFormatter({
       format: (this.config.format as "json" | undefined) ?? "json",
       timestampFormat: this.config.timestampFormat as string | undefined,
@@ -173,21 +181,19 @@ export abstract class BaseBackend implements BackendInterface {
 
   /**
    * A description for `JSON.stringify`: type, name, config and counters,
-   * with secret settings (headers, keys, tokens) redacted and `endpoint`
-   * shown without its password or token-like query values.
+   * with secret settings redacted — the schema's secret keys (headers, keys,
+   * tokens) and, for custom keys, any whose name looks secret (`api_key`,
+   * `password`, `headers`, …) — and `endpoint` in its display-safe form:
+   * no password, and token-like path segments and query values masked.
    */
   toJSON(): Record<string, unknown> {
     const schema = BACKEND_SCHEMAS[this.config.type as string] ?? {};
     const config: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(this.config)) {
-      if (schema[key]?.secret === true && value !== undefined && value !== null) {
-        config[key] = typeof value === "object"
-          ? Object.fromEntries(Object.keys(value).map((k) => [k, REDACTED]))
-          : REDACTED;
-      } else config[key] = typeof value === "string" ? scrub(value) : value;
+      const secret = schema[key] !== undefined ? schema[key].secret === true : SECRET_KEY.test(key);
+      config[key] = secret ? redacted(value) : safeValue(value, 0);
     }
     if (typeof this.config.endpoint === "string") {
-      // No password, and the values of token-like query parameters redacted.
       try {
         config.endpoint = secretSafeUrl(this.config.endpoint).safeUrl;
       } catch {
@@ -195,6 +201,24 @@ export abstract class BaseBackend implements BackendInterface {
       }
     }
     return { type: this.config.type, name: this.name, config, stats: this.getStats() };
+  }
+
+  /** What `util.inspect` (and so `console.log`) shows on Node and Bun: the redacted `toJSON()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: unknown,
+    inspect?: (value: unknown, options: unknown) => string,
+  ): unknown {
+    const json = this.toJSON();
+    return typeof inspect === "function" ? `${this.constructor.name} ${inspect(json, options)}` : json;
+  }
+
+  /** What Deno's `console.log` and `Deno.inspect` show: the redacted `toJSON()`. */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options?: unknown,
+  ): string {
+    return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
   }
 
   /** `await using backend = …` shuts it down. */
@@ -212,7 +236,8 @@ export abstract class BaseBackend implements BackendInterface {
     this.stats.messagesFailed += records;
     this.stats.lastError = text;
     if (!stayHealthy) this.healthy = false;
-    reportOnce(`${this.name}:${this.constructor.name}:${errorKind(error)}`, `${this.name} backend failed: ${text}`);
+    const kind = `${this.constructor.name}:${errorKind(error)}`;
+    reportOnce(`${this.name}:${kind}`, `${this.name} backend failed: ${text}`, kind);
   }
 
   /** Counts records dropped and reports the first drop of each reason once. */
@@ -222,8 +247,31 @@ export abstract class BaseBackend implements BackendInterface {
     reportOnce(
       `${this.name}:drop:${reason}`,
       `${this.name} backend dropped records: ${reason} (counted in getStats().messagesDropped)`,
+      `drop:${reason}`,
     );
   }
+}
+
+/** Config key names whose values are credentials (for keys outside a backend's schema). */
+const SECRET_KEY =
+  /pass|secret|token|api[-_]?key|apikey|auth|credential|cookie|header|private|signature|session|(^|[a-z_-])key$/i;
+
+function redacted(value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  if (typeof value === "object") return Object.fromEntries(Object.keys(value).map((k) => [k, REDACTED]));
+  return REDACTED;
+}
+
+/** A config value for display: strings scrubbed, nested secret-looking keys redacted. */
+function safeValue(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return scrub(value);
+  if (typeof value !== "object" || value === null || depth > 3) return value;
+  if (Array.isArray(value)) return value.map((v) => safeValue(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? redacted(v) : safeValue(v, depth + 1);
+  return out;
 }
 
 function errorKind(error: unknown): string {

@@ -19,7 +19,7 @@ const encoder = new TextEncoder();
 class StdBuffer {
   #text = "";
   #records = 0;
-  #owner: ConsoleBackend | undefined = undefined;
+  #owner: Sink | undefined = undefined;
   #scheduled = false;
   readonly writer: ByteWriter;
   #drain = () => this.drain();
@@ -32,7 +32,7 @@ class StdBuffer {
     });
   }
 
-  append(line: string, sink: ConsoleBackend): void {
+  append(line: string, sink: Sink): void {
     if (sink !== this.#owner && this.#records > 0) this.#seal();
     this.#owner = sink;
     this.#text += line + "\n";
@@ -60,6 +60,12 @@ class StdBuffer {
     this.#seal();
     this.writer.flush();
   }
+}
+
+/** A console backend as its stream's writer sees it. */
+interface Sink extends WriteOwner {
+  /** Records refused because the reader is too slow. */
+  dropped(records: number): void;
 }
 
 const buffers: Partial<Record<StdStream, StdBuffer>> = {};
@@ -91,9 +97,19 @@ function autoColors(stream: StdStream): boolean {
  * logger.info("This will be colored and formatted nicely");
  * ```
  */
-export class ConsoleBackend extends BaseBackend implements WriteOwner {
+export class ConsoleBackend extends BaseBackend {
   #buffer: StdBuffer;
   #otel: ConsoleOtelWriter | undefined;
+  #sink: Sink = {
+    written: (records, bytes) => {
+      this.stats.messagesWritten += records;
+      this.stats.bytesWritten += bytes;
+      if (!this.healthy) this.healthy = true;
+    },
+    failed: (records, error) => this.recordFailure(error ?? new Error("write failed"), records),
+    dropped: (records) =>
+      this.recordDrop(records, "the reader of the stream is slower than logging and 16 MiB are waiting"),
+  };
 
   /**
    * Creates a console backend.
@@ -126,24 +142,7 @@ export class ConsoleBackend extends BaseBackend implements WriteOwner {
       this.stats.bytesWritten += formatted.length + 1;
       return;
     }
-    this.#buffer.append(formatted, this);
-  }
-
-  /** Called by the stream's writer: records whose last byte is written. */
-  written(records: number, bytes: number): void {
-    this.stats.messagesWritten += records;
-    this.stats.bytesWritten += bytes;
-    if (!this.healthy) this.healthy = true;
-  }
-
-  /** Called by the stream's writer: records lost to a write error. */
-  failed(records: number, error: unknown): void {
-    this.recordFailure(error ?? new Error("write failed"), records);
-  }
-
-  /** Called by the stream buffer: records refused because the reader is too slow. */
-  dropped(records: number): void {
-    this.recordDrop(records, "the reader of the stream is slower than logging and 16 MiB are waiting");
+    this.#buffer.append(formatted, this.#sink);
   }
 
   /** Resolves when every record logged before the call is written (or counted lost). */

@@ -189,6 +189,8 @@ export interface RestApiBackendConfig extends BackendConfigBase {
   index?: string;
   /** Seconds `shutdown()` (and the end of the process) waits for delivery before spooling or dropping the rest. Default 10. */
   shutdownTimeout?: number;
+  /** The older name of `shutdownTimeout`, still accepted. */
+  flushTimeout?: number;
   /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
   asyncEnabled?: boolean;
   /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
@@ -253,7 +255,13 @@ export interface WebSocketBackendConfig extends BackendConfigBase {
   /** Seconds an idle connection stays open (so a process can exit); 0 = until shutdown. Default 5. */
   idleTimeout?: number;
   /** Seconds `flush()` and `shutdown()` wait for delivery at most. Default 10. */
+  shutdownTimeout?: number;
+  /** The older name of `shutdownTimeout`, still accepted. */
   flushTimeout?: number;
+  /** Spool what cannot be sent (overflow, outage, exit) to `fallbackFile`, replayed first once connected. Default `false`. */
+  fallbackToFile?: boolean;
+  /** Spool path. Default `"logs/websocket_fallback.log"`. */
+  fallbackFile?: string;
   /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
   asyncEnabled?: boolean;
   /** Accepted for configs shared with the Python edition; bodies are always JSON records. */

@@ -12,7 +12,8 @@
  * Options: `--level <name>` (that level and above), `--logger <name>` (that
  * logger and its descendants; repeatable), `--follow`/`-f` (keep reading a
  * growing file, across rotation), `--color`/`--no-color` (default: on a
- * terminal, unless `NO_COLOR` is set; `FORCE_COLOR` forces).
+ * terminal, unless `NO_COLOR` is set; `FORCE_COLOR` forces). Gzipped input
+ * (the file backend's rotated `app.log.1.gz`) is decompressed.
  *
  * @example
  * ```ts
@@ -122,7 +123,7 @@ export async function main(args: string[], signal?: AbortSignal): Promise<number
     ? readStdin()
     : readFile(parsed.file, { follow: parsed.follow, signal });
   try {
-    for await (const chunk of source) emit(splitter.push(chunk));
+    for await (const chunk of gunzipped(source)) emit(splitter.push(chunk));
     emit(splitter.end());
   } catch (e) {
     const code = (e as { code?: string }).code;
@@ -132,6 +133,34 @@ export async function main(args: string[], signal?: AbortSignal): Promise<number
     return 1;
   }
   return 0;
+}
+
+/** The chunks as they are, or decompressed when they begin as gzip does (rotated files, `app.log.1.gz`). */
+async function* gunzipped(source: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const first = await source.next();
+  if (first.done) return;
+  const head = first.value;
+  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b || typeof DecompressionStream !== "function") {
+    yield head;
+    yield* source;
+    return;
+  }
+  const input = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    start(controller) {
+      controller.enqueue(head as Uint8Array<ArrayBuffer>);
+    },
+    async pull(controller) {
+      const next = await source.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value as Uint8Array<ArrayBuffer>);
+    },
+  });
+  const reader = input.pipeThrough(new DecompressionStream("gzip")).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
 }
 
 if (isMain(import.meta.url, (import.meta as { main?: boolean }).main)) {

@@ -29,6 +29,8 @@ export interface HttpRequest {
   body: Uint8Array<ArrayBuffer>;
   /** Aborts the request (timeout, shutdown). */
   signal: AbortSignal;
+  /** Most bytes of the response body kept (default 1 MiB); the rest is never read. */
+  readLimit?: number;
 }
 
 /** The parts of a response the backends read. */
@@ -39,6 +41,8 @@ export interface HttpResponse {
   header(name: string): string | null;
   /** The body as text, at most `limit` bytes of it. */
   text(limit?: number): Promise<string>;
+  /** At most `limit` bytes of the body, read as a stream; `complete` when that was all of it. */
+  read(limit?: number): Promise<{ bytes: Uint8Array; complete: boolean }>;
   /** Discards the body. */
   discard(): Promise<void>;
 }
@@ -55,15 +59,53 @@ export interface HttpClient {
 
 const decoder = new TextDecoder();
 
+const DEFAULT_LIMIT = 1_048_576;
+
+async function readBounded(res: Response, limit: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
+  const reader = res.body?.getReader();
+  if (reader === undefined) return { bytes: new Uint8Array(0), complete: true };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let complete = true;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (size + value.length > limit) {
+        chunks.push(value.subarray(0, limit - size));
+        size = limit;
+        complete = false;
+        break;
+      }
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    if (!complete) reader.cancel().catch(() => {});
+    else reader.releaseLock();
+  }
+  return { bytes: join(chunks, size), complete };
+}
+
+function join(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
 function fromFetch(res: Response): HttpResponse {
+  const read = (limit = DEFAULT_LIMIT) => readBounded(res, limit);
   return {
     status: res.status,
     statusText: res.statusText,
     header: (name) => res.headers.get(name),
-    async text(limit = 1_048_576) {
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      return decoder.decode(bytes.subarray(0, limit));
-    },
+    read,
+    text: async (limit) => decoder.decode((await read(limit)).bytes),
     async discard() {
       try {
         await res.body?.cancel();
@@ -143,22 +185,12 @@ function nodeHttpsClient(https: NodeHttps, tls: TlsSettings): HttpClient {
         }, (res) => {
           const chunks: Uint8Array[] = [];
           let size = 0;
-          res.on("data", (c) => {
-            if (size < 1_048_576) chunks.push(c);
-            size += c.length;
-          });
-          res.on("error", (e) => fail(e ?? new Error("response failed")));
-          res.on("aborted", () => fail(new Error("response aborted")));
-          res.on("end", () => {
+          const limit = r.readLimit ?? DEFAULT_LIMIT;
+          const finish = (complete: boolean) => {
             if (settled) return;
             settled = true;
             r.signal.removeEventListener("abort", onAbort);
-            const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-            let at = 0;
-            for (const c of chunks) {
-              all.set(c, at);
-              at += c.length;
-            }
+            const all = join(chunks, size);
             resolve({
               status: res.statusCode ?? 0,
               statusText: res.statusMessage ?? "",
@@ -166,10 +198,28 @@ function nodeHttpsClient(https: NodeHttps, tls: TlsSettings): HttpClient {
                 const v = res.headers[name.toLowerCase()];
                 return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
               },
-              text: (limit = 1_048_576) => Promise.resolve(decoder.decode(all.subarray(0, limit))),
+              read: (max = limit) =>
+                Promise.resolve({ bytes: all.subarray(0, max), complete: complete && max >= size }),
+              text: (max = limit) => Promise.resolve(decoder.decode(all.subarray(0, max))),
               discard: () => Promise.resolve(),
             });
+          };
+          res.on("data", (c) => {
+            if (settled) return;
+            if (size + c.length > limit) {
+              chunks.push(c.subarray(0, limit - size));
+              size = limit;
+              // Never read more than the limit: the rest of the answer is not wanted.
+              finish(false);
+              res.destroy();
+              return;
+            }
+            chunks.push(c);
+            size += c.length;
           });
+          res.on("error", (e) => fail(e ?? new Error("response failed")));
+          res.on("aborted", () => fail(new Error("response aborted")));
+          res.on("end", () => finish(true));
         });
         req.on("error", fail);
         r.signal.addEventListener("abort", onAbort, { once: true });

@@ -252,7 +252,7 @@ if (g.Deno) g.Deno.addSignalListener("${signal}", onSignal); else g.process.on("
             `import { getLogger } from "@jinpy/logger";
 const logger = getLogger("signalled", { ${
               handling === "handleSignals: false" ? "handleSignals: false, " : ""
-            }backends: [{ type: "file", filePath: "logs/app.log", flushInterval: 60 }] });
+            }backends: [{ type: "file", filePath: "logs/app.log", flushInterval: 60, bufferSize: 1_000_000 }] });
 ${own}
 ${LOG_ALL}
 setInterval(() => {}, 1000);

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { getLogger, type Logger } from "../../mod.ts";
 import { startServer } from "../_http_server.ts";
-import { ROOT, runCommand, runtimeCommand, sleep } from "../_helpers.ts";
+import { ROOT, runCommand, runScript, runtimeCommand, sleep, tempDir } from "../_helpers.ts";
 import { memoryBound, recordScenario } from "./_record.ts";
 import { within } from "./_wait.ts";
 
@@ -107,6 +107,45 @@ describe("reliability: resources", () => {
       await within(Promise.all(loggers.map((l) => l.shutdown())), 10_000);
       await fast.close();
       await slow.close();
+    }
+  });
+
+  test('reports stay once per kind beyond 10 000 keys, and short-lived loggers share one "was shut down" line', async () => {
+    const dir = tempDir();
+    try {
+      const keys = 30_000;
+      const result = await runScript(
+        dir.path,
+        `import { getLogger } from "@jinpy/logger";
+import { reportOnce } from "${ROOT}/src/report.ts";
+for (let round = 0; round < 2; round++) {
+  for (let i = 0; i < ${keys}; i++) reportOnce("conn:" + i, "connection " + i + " failed", "conn-failed");
+}
+for (let i = 0; i < 500; i++) {
+  const logger = getLogger("request-" + i, { backends: [{ type: "file", filePath: "app.log" }] });
+  logger.info("before");
+  await logger.shutdown();
+  logger.info("after");
+}
+`,
+      );
+      const lines = result.stderr.split("\n").filter((l) => l.startsWith("[@jinpy/logger]"));
+      const conn = lines.filter((l) => l.includes("connection ")).length;
+      const closed = lines.filter((l) => l.includes("was shut down")).length;
+      await recordScenario(
+        "reports: 60 000 reports of 30 000 keys of one kind, 500 loggers used after shutdown",
+        { sent: 500, delivered: 500, duplicates: 0, lost: 0 },
+        'bounded: the 10 000 latest keys are remembered, at most 20 lines per kind plus one saying the rest are counted; one "was shut down" line for all loggers',
+        () => {
+          assert.equal(result.code, 0, result.stderr);
+          assert.equal(conn, 21, "20 reports and one saying the rest are counted");
+          assert.equal(closed, 1);
+          assert.equal(lines.length, 22, result.stderr.slice(0, 2000));
+        },
+        `${conn} lines for ${keys} keys; ${closed} "was shut down" line for 500 loggers`,
+      );
+    } finally {
+      dir.cleanup();
     }
   });
 });

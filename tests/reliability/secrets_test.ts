@@ -143,4 +143,77 @@ await silent.close();
       await server.close();
     }
   });
+
+  test("util.inspect of backends and errors, a token in the URL path, custom backends' secret keys: never in clear", async () => {
+    const dir = tempDir();
+    const failing = await startServer(() => ({ status: 500, body: "down" }));
+    try {
+      const result = await runScript(
+        dir.path,
+        `import { BackendFactory, BaseBackend, getLogger, LoggerError } from "@jinpy/logger";
+import { inspect } from "node:util";
+class Custom extends BaseBackend { override handle() {} }
+BackendFactory.registerBackendType("custom_sec", Custom);
+const logger = getLogger("sec_inspect", { backends: [
+  { type: "rest_api", name: "loggly", endpoint: "http://u:pw-S3CR3T1@127.0.0.1:${failing.port}/bulk/0a1b2c3d-4e5f-6789-abcd-ef0123456789/tag/http/?region=eu&sink=Zq81Kd02Lm93Xy45Pp",
+    headers: { Authorization: "Bearer hdr-S3CR3T3" }, encryptPayload: true, encryptionKey: "enc-S3CR3T4", retryCount: 1,
+    retryBaseDelay: 0.01, retryMaxDelay: 0.02, batchTimeout: 0.01, shutdownTimeout: 1 },
+  { type: "websocket", endpoint: "ws://127.0.0.1:1/ws?token=ws-S3CR3T5", token: "tok-S3CR3T6", connectTimeout: 0.2,
+    maxReconnectAttempts: 1, flushTimeout: 0.5 },
+  { type: "custom_sec", api_key: "custom-S3CR3T7", password: "custom-S3CR3T8", headers: { "X-Key": "custom-S3CR3T9" }, region: "eu" },
+] });
+logger.info("hello", { seq: 0 });
+await new Promise((r) => setTimeout(r, 500));
+await logger.flush();
+const D = (globalThis as any).Deno;
+const show = (v: unknown) => inspect(v, { depth: 10 }) + (D ? D.inspect(v, { depth: 10 }) : "");
+const out: unknown[] = [show(logger.getBackends()), JSON.stringify(logger.getBackends()), logger.getBackends().map((b) => b.getStats())];
+console.log(logger.getBackends());
+const err = new LoggerError("failed", { cause: new Error("GET http://u:pw-S3CR3T1@127.0.0.1/ failed"), details: { endpoint: "http://u:pw-S3CR3T1@127.0.0.1/" } });
+out.push(show(err), JSON.stringify(err));
+console.log(err);
+await logger.shutdown();
+console.log(JSON.stringify(out));
+`,
+        { timeoutMs: 30_000 },
+      );
+      const secrets = [
+        "S3CR3T1",
+        "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+        "Zq81Kd02Lm93Xy45Pp",
+        "S3CR3T3",
+        "S3CR3T4",
+        "S3CR3T5",
+        "S3CR3T6",
+        "S3CR3T7",
+        "S3CR3T8",
+        "S3CR3T9",
+      ];
+      const leaks: string[] = [];
+      for (const [where, hay] of Object.entries({ stdout: result.stdout, stderr: result.stderr })) {
+        for (const s of secrets) if (hay.includes(s)) leaks.push(`${s} in ${where}`);
+      }
+      writeResult({
+        scenario: "security: util.inspect, URL path tokens, custom backends' keys",
+        runtime,
+        sent: secrets.length,
+        delivered: 0,
+        duplicates: 0,
+        lost: 0,
+        result: result.code === 0 && leaks.length === 0 ? "pass" : "fail",
+        guarantee:
+          "backends and errors inspect as their redacted toJSON(); the endpoint shows origin and path with tokens masked",
+        notes: `${secrets.length} secrets checked in stdout and stderr; ${leaks.length} leaks`,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(leaks, []);
+      assert.match(result.stdout, /bulk\/\[REDACTED\]\/tag\/http\/\?region=eu/);
+      assert.match(result.stdout, /region: ["']eu["']|"region":"eu"/);
+      assert.match(result.stderr, /loggly backend failed/);
+      assert.ok(failing.requests.length > 0, "the failing endpoint was reached");
+    } finally {
+      await failing.close();
+      dir.cleanup();
+    }
+  });
 });

@@ -1,0 +1,483 @@
+/**
+ * The one delivery pipeline of the network backends: a bounded queue of
+ * records → batches (records, bytes, timeout) → a send window → retries
+ * with backoff, jitter and `Retry-After` → settled (delivered, spooled, or
+ * counted dropped). Flush and shutdown deadlines and the exit hooks are
+ * here, once; a backend brings a `Transport` and its options.
+ */
+import type { BackendStats } from "../backends/base.ts";
+import { describeError } from "../report.ts";
+import { backoffDelay } from "../retry.ts";
+import { onBeforeExit, onExit } from "../runtime/runtime.ts";
+import { Intake } from "./_intake.ts";
+import { KeepAlive, later, within } from "./_lifecycle.ts";
+import type { Batch, Outcome, PipelineEvents, PipelineOptions, PipelineState, Transport } from "./_transport.ts";
+
+let orders = 0;
+
+/** Queues, batches, sends, retries and settles the records of one backend. */
+export class Pipeline {
+  #in: Intake;
+  #o: PipelineOptions;
+  #t: Transport;
+  #stats: BackendStats;
+  #ev: PipelineEvents;
+  #state: PipelineState = "idle";
+  #window = new Set<Batch>();
+  #retry: Batch[] = [];
+  #replaying = false;
+  #kickScheduled = false;
+  #flushTarget = 0;
+  #waiters: { target: number; resolve: () => void }[] = [];
+  #changed: (() => void)[] = [];
+  #streak = 0;
+  #resumeAt = 0;
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  #failedAt = 0;
+  #lastReachable = true;
+  #abort = new AbortController();
+  #keepAlive = new KeepAlive();
+  #closing: Promise<void> | undefined;
+  #exitSeq = -1;
+  #removeHooks: (() => void)[];
+  #me: object;
+
+  constructor(options: PipelineOptions, transport: Transport, stats: BackendStats, events: PipelineEvents) {
+    this.#o = options;
+    this.#t = transport;
+    this.#stats = stats;
+    this.#ev = events;
+    this.#me = options.spoolOwner ?? this;
+    this.#in = new Intake(options.maxQueueSize, options.batchSize, options.batchTimeoutMs, {
+      ready: () => this.kick(),
+      drop: (n, reason) => events.drop(n, reason),
+      spill: options.spool === undefined ? undefined : (lines) => {
+        this.#toSpool(lines, "queue overflow");
+        this.#checkWaiters();
+        this.kick();
+      },
+    });
+    Object.assign(stats, { batchesSent: 0, retries: 0, spooled: 0, replayed: 0 });
+    this.#removeHooks = [onBeforeExit(() => this.#beforeExit()), onExit(() => this.#atExit())];
+    // A spool left by an earlier run is replayed now, not only when the next record comes.
+    if (options.spool?.pending) this.kick();
+  }
+
+  /** The current state. */
+  get state(): PipelineState {
+    return this.#state;
+  }
+
+  /** Records held in memory, not yet settled. */
+  get queued(): number {
+    let n = this.#in.held;
+    for (const b of this.#window) if (!b.spooled) n += b.lines.length;
+    for (const b of this.#retry) n += b.lines.length;
+    return n;
+  }
+
+  #to(next: PipelineState): void {
+    this.#state = next;
+    for (const wake of this.#changed.splice(0)) wake();
+  }
+
+  /** Queues one record; never waits on I/O. */
+  push(line: string): void {
+    const s = this.#state;
+    if (s === "closed" || (s === "draining" && this.#closing !== undefined)) {
+      this.#ev.drop(1, "logged after shutdown");
+      return;
+    }
+    if (s === "failed") {
+      if (Date.now() - this.#failedAt < this.#o.cooldownMs) {
+        this.#giveUp([line], this.#o.gaveUpReason);
+        return;
+      }
+      // The cool-down has passed: this record starts a fresh cycle of attempts.
+      this.#streak = 0;
+      this.#to("idle");
+    }
+    this.#in.push(line);
+  }
+
+  #toSpool(lines: string[], why: string): void {
+    if (lines.length === 0) return;
+    const spool = this.#o.spool!;
+    try {
+      spool.append(lines);
+      this.#stats.spooled = (this.#stats.spooled as number) + lines.length;
+    } catch (e) {
+      this.#stats.lastError = describeError(e);
+      this.#ev.drop(lines.length, `the spool ${spool.path} could not be written (${why})`);
+    }
+  }
+
+  /** Records leave memory undelivered: spooled when there is a spool, else counted dropped. */
+  #giveUp(lines: string[], reason: string): void {
+    if (lines.length === 0) return;
+    if (this.#o.spool !== undefined) this.#toSpool(lines, reason);
+    else this.#ev.drop(lines.length, reason);
+  }
+
+  /** Starts sending soon (after the current synchronous burst). */
+  kick(): void {
+    if (this.#kickScheduled) return;
+    this.#kickScheduled = true;
+    queueMicrotask(() => {
+      this.#kickScheduled = false;
+      this.#pump();
+    });
+  }
+
+  /** Fills the send window. */
+  #pump(): void {
+    const s = this.#state;
+    if (s === "closed" || s === "backoff" || s === "failed") return;
+    this.#in.spill();
+    while (this.#window.size < this.#o.window) {
+      const batch = this.#next();
+      if (batch === undefined) break;
+      this.#launch(batch);
+    }
+    if (this.#state === "idle" && this.#window.size > 0) this.#to("sending");
+    this.#in.arm();
+  }
+
+  #newBatch(lines: string[], firstSeq: number, spooled: boolean, order = ++orders, span = 1): Batch {
+    return { key: this.#t.newKey(), lines, firstSeq, spooled, order, span, attempts: 0 };
+  }
+
+  #next(): Batch | undefined {
+    const retry = this.#retry.shift();
+    if (retry !== undefined) return retry;
+    const spool = this.#o.spool;
+    if (spool?.pending) {
+      // Spooled records are older than queued ones: queued ones go behind them.
+      this.#toSpool(this.#in.takeAll(), "behind spooled records");
+      this.#checkWaiters();
+      if (this.#replaying || !spool.claim(this.#me)) return undefined;
+      let taken;
+      try {
+        taken = spool.take(this.#me, this.#o.batchSize);
+      } catch (e) {
+        spool.putBack(this.#me);
+        this.#ev.failure(new Error(`the spool ${spool.path} could not be read: ${describeError(e)}`));
+        this.#backoff(undefined, true);
+        return undefined;
+      }
+      if (taken.lost > 0) {
+        this.#ev.drop(taken.lost, `the spool ${spool.path} was deleted or truncated while records waited in it`);
+      }
+      if (taken.unreadable > 0) {
+        this.#ev.drop(
+          taken.unreadable,
+          `the spool ${spool.path} held unreadable lines (cut short or not JSON); they were skipped`,
+        );
+      }
+      if (taken.lines.length === 0) {
+        spool.commit(this.#me);
+        if (spool.pending) this.#backoff(undefined, true);
+        return undefined;
+      }
+      this.#replaying = true;
+      return this.#newBatch(taken.lines, -1, true);
+    }
+    const now = this.#state === "draining" || this.#flushTarget > this.#in.seqIn - this.#in.queue.size;
+    const cut = this.#in.cut(now, this.#o.maxBatchBytes, this.#o.measure);
+    return cut === undefined ? undefined : this.#newBatch(cut.lines, cut.firstSeq, false);
+  }
+
+  #launch(batch: Batch): void {
+    this.#window.add(batch);
+    const signal = this.#abort.signal;
+    this.#t.send(batch, signal)
+      .catch((e): Outcome => ({ kind: "retry", error: asError(e), reachable: false }))
+      .then((outcome) => {
+        this.#window.delete(batch);
+        if (batch.spooled) this.#replaying = false;
+        this.#settle(batch, signal.aborted ? undefined : outcome);
+        if (this.#window.size === 0 && this.#state === "sending") this.#to("idle");
+        this.#checkWaiters();
+        for (const wake of this.#changed.splice(0)) wake();
+        // An aborted send means delivery is stopping: nothing new starts.
+        if (!signal.aborted) this.#pump();
+      });
+  }
+
+  /** Applies an outcome (undefined: aborted by shutdown). */
+  #settle(batch: Batch, outcome: Outcome | undefined): void {
+    const spool = this.#o.spool;
+    const n = batch.lines.length;
+    if (outcome === undefined) {
+      if (batch.spooled) spool!.putBack(this.#me);
+      else this.#giveUp(batch.lines, "undelivered at shutdown");
+      return;
+    }
+    switch (outcome.kind) {
+      case "delivered":
+      case "rejected": {
+        const dropped = outcome.kind === "rejected" ? outcome.dropped : 0;
+        const again = outcome.kind === "rejected" ? outcome.retry ?? [] : [];
+        const refusedAll = dropped === n;
+        if (!refusedAll) this.#stats.batchesSent = (this.#stats.batchesSent as number) + 1;
+        this.#stats.messagesWritten += n - dropped - again.length;
+        this.#stats.bytesWritten += outcome.bytes;
+        if (batch.spooled) {
+          this.#stats.replayed = (this.#stats.replayed as number) + n - dropped - again.length;
+          spool!.commit(this.#me);
+        }
+        this.#streak = 0;
+        this.#lastReachable = true;
+        if (!refusedAll) this.#ev.delivered();
+        if (outcome.kind === "rejected") {
+          if (dropped > 0) {
+            this.#ev.failure(outcome.error, !refusedAll);
+            this.#ev.drop(dropped, "the endpoint refused them");
+          }
+          if (again.length > 0) {
+            const part = this.#newBatch(
+              again.map((i) => batch.lines[i]),
+              batch.firstSeq,
+              false,
+              batch.order,
+              batch.span,
+            );
+            part.itemKeys = again.map((i) => batch.itemKeys?.[i] ?? `${batch.key}-${i}`);
+            this.#queueRetry(part);
+            this.#backoff(undefined, false);
+          }
+        }
+        return;
+      }
+      case "fatal":
+        this.#ev.failure(outcome.error);
+        this.#ev.drop(n, describeError(outcome.error));
+        if (batch.spooled) spool!.commit(this.#me);
+        return;
+      case "retry":
+        break;
+    }
+    this.#lastReachable = outcome.reachable;
+    if (outcome.tooLarge) {
+      if (batch.spooled) spool!.commit(this.#me);
+      if (n === 1) {
+        this.#ev.failure(outcome.error, true);
+        this.#ev.drop(1, "a record larger than the receiver accepts");
+        return;
+      }
+      // Split in halves, each sent on its own (down to single records).
+      const half = Math.ceil(n / 2);
+      const span = batch.span / 2;
+      for (const [from, to, order] of [[0, half, batch.order], [half, n, batch.order + span]]) {
+        const part = this.#newBatch(batch.lines.slice(from, to), batch.firstSeq, false, order, span);
+        if (batch.itemKeys) part.itemKeys = batch.itemKeys.slice(from, to);
+        this.#queueRetry(part);
+      }
+      return;
+    }
+    this.#stats.lastError = describeError(outcome.error);
+    batch.attempts++;
+    if (batch.spooled) {
+      spool!.putBack(this.#me);
+      this.#ev.failure(outcome.error);
+      this.#backoff(outcome.after, true);
+    } else if (batch.attempts > this.#o.retryCount) {
+      this.#ev.failure(outcome.error);
+      this.#giveUp(batch.lines, `undeliverable after ${this.#o.retryCount} retries`);
+      if (spool !== undefined) this.#backoff(outcome.after, true);
+    } else {
+      this.#stats.retries = (this.#stats.retries as number) + 1;
+      this.#ev.retrying(outcome.error);
+      this.#queueRetry(batch);
+      this.#backoff(outcome.after, true);
+    }
+    const limit = this.#o.giveUpAfter;
+    if (limit > 0 && this.#streak > limit) this.#gaveUp();
+  }
+
+  #queueRetry(batch: Batch): void {
+    let i = this.#retry.length;
+    while (i > 0 && this.#retry[i - 1].order > batch.order) i--;
+    this.#retry.splice(i, 0, batch);
+  }
+
+  /** Pauses sending; one pause per failure episode (batches failing together count once). */
+  #backoff(after: number | undefined, failed: boolean): void {
+    if (this.#state === "backoff" || this.#state === "failed" || this.#state === "closed") return;
+    if (failed) this.#streak++;
+    const cap = this.#o.backoff.maxDelay * 1000;
+    let ms = after !== undefined ? Math.min(after, cap) : backoffDelay(Math.max(1, this.#streak), this.#o.backoff);
+    if (this.#deadline > 0) ms = Math.min(ms, Math.max(0, this.#deadline - Date.now()));
+    this.#resumeAt = Date.now() + ms;
+    this.#to("backoff");
+    this.#resumeTimer = later(() => this.#resume(), ms);
+  }
+
+  #resume(): void {
+    clearTimeout(this.#resumeTimer);
+    this.#resumeTimer = undefined;
+    if (this.#state !== "backoff") return;
+    this.#to(this.#closing !== undefined ? "draining" : this.#window.size > 0 ? "sending" : "idle");
+    this.#pump();
+  }
+
+  /** Too many failures in a row: everything held is spooled or dropped, and so are new records for a while. */
+  #gaveUp(): void {
+    clearTimeout(this.#resumeTimer);
+    this.#failedAt = Date.now();
+    this.#stats.lastError = `gave up after ${this.#o.giveUpAfter} reconnect attempts: ${
+      this.#stats.lastError ?? "unknown error"
+    }`;
+    this.#ev.gaveUp(this.#stats.lastError);
+    this.#to("failed");
+    this.#abortWindow();
+    this.#giveUp(this.#takeAll(), this.#o.gaveUpReason);
+    this.#checkWaiters();
+  }
+
+  /** Every record in memory, oldest first (the window's spooled batches stay in the spool). */
+  #takeAll(): string[] {
+    const batches = [...this.#window, ...this.#retry].filter((b) => !b.spooled).sort((a, b) => a.order - b.order);
+    this.#retry = [];
+    this.#window.clear();
+    this.#replaying = false;
+    const lines = batches.flatMap((b) => b.lines);
+    lines.push(...this.#in.takeAll());
+    return lines;
+  }
+
+  #abortWindow(): void {
+    const old = this.#abort;
+    this.#abort = new AbortController();
+    old.abort(new Error("delivery stopped"));
+  }
+
+  /** The lowest sequence number not yet delivered, spooled or dropped. */
+  #lowestUnsettled(): number {
+    let low = this.#in.lowest;
+    for (const set of [this.#window, this.#retry]) {
+      for (const b of set) if (!b.spooled && b.firstSeq >= 0 && b.firstSeq < low) low = b.firstSeq;
+    }
+    return low;
+  }
+
+  #checkWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const low = this.#lowestUnsettled();
+    const ready = this.#waiters.filter((w) => w.target <= low);
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => w.target > low);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Resolves when every record pushed before the call is delivered, spooled or counted dropped. */
+  flush(): Promise<void> {
+    const done = this.#settled();
+    return this.#o.boundedFlush ? within(done, this.#o.shutdownTimeoutMs).then(() => {}) : done;
+  }
+
+  #settled(): Promise<void> {
+    this.#in.spill();
+    const spool = this.#o.spool;
+    if (spool !== undefined && spool.pending && (this.#state === "backoff" || this.#state === "failed")) {
+      // The receiver is down: queued records join the spool rather than wait.
+      this.#toSpool(this.#in.takeAll(), "endpoint unreachable");
+    }
+    const target = this.#in.seqIn;
+    if (this.#lowestUnsettled() >= target) return Promise.resolve();
+    if (target > this.#flushTarget) this.#flushTarget = target;
+    const release = this.#keepAlive.hold();
+    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve })).finally(release);
+    this.#pump();
+    return done;
+  }
+
+  /** Resolves on the next change of state or settled batch. */
+  #change(): Promise<void> {
+    return new Promise((resolve) => this.#changed.push(resolve));
+  }
+
+  #deadline = 0;
+
+  /**
+   * Delivers what is held, then replays the spool, until `deadline`. A
+   * failure pause is cut short once; the replay goes on while the receiver
+   * answers (a refused connection ends it).
+   */
+  async #deliverUntil(deadline: number): Promise<void> {
+    this.#deadline = deadline;
+    const release = this.#keepAlive.hold();
+    try {
+      const spool = this.#o.spool;
+      // Other backends on the same spool carry on with it.
+      const shared = spool?.sharedWith(this.#me) === true;
+      if (this.#state === "backoff" && !shared) this.#resume();
+      await within(this.#settled(), deadline - Date.now());
+      if (spool === undefined || shared) return;
+      if (this.#state === "backoff" && this.#lastReachable) this.#resume();
+      while (spool.pending && !spool.heldByOther(this.#me) && Date.now() < deadline && this.#state !== "failed") {
+        if (this.#state === "backoff" && !this.#lastReachable) break;
+        this.#pump();
+        if (!(await within(this.#change(), deadline - Date.now()))) break;
+      }
+    } finally {
+      this.#deadline = 0;
+      release();
+    }
+  }
+
+  /** Delivers within `shutdownTimeoutMs`, then spools or drops what is left and closes. Idempotent. */
+  shutdown(): Promise<void> {
+    return this.#closing ??= this.#close();
+  }
+
+  async #close(): Promise<void> {
+    const deadline = Date.now() + this.#o.shutdownTimeoutMs;
+    if (this.#state !== "backoff" && this.#state !== "failed") this.#to("draining");
+    await this.#deliverUntil(deadline);
+    await this.#stop("undelivered at shutdown");
+    this.#to("closed");
+    this.#in.stop();
+    clearTimeout(this.#resumeTimer);
+    this.#o.spool?.detach(this.#me);
+    for (const remove of this.#removeHooks.splice(0)) remove();
+    for (const w of this.#waiters.splice(0)) w.resolve();
+    await this.#t.close(Math.max(100, Math.min(1000, deadline - Date.now())));
+  }
+
+  /** Ends what is in flight and spools (or drops) everything still in memory, in order. */
+  async #stop(reason: string): Promise<void> {
+    if (this.#window.size > 0) {
+      this.#abortWindow();
+      await within(
+        (async () => {
+          while (this.#window.size > 0) await this.#change();
+        })(),
+        1000,
+      );
+    }
+    this.#giveUp(this.#takeAll(), reason);
+    this.#checkWaiters();
+  }
+
+  /** The event loop is emptying with records undelivered: deliver them (or spool them) before the process ends. */
+  async #beforeExit(): Promise<void> {
+    if (this.#closing !== undefined || this.#state === "closed") return;
+    const live = this.#lowestUnsettled() < this.#in.seqIn;
+    if (!live && !(this.#o.spool?.pending && this.#exitSeq !== this.#in.seqIn)) return;
+    this.#exitSeq = this.#in.seqIn;
+    await this.#deliverUntil(Date.now() + this.#o.shutdownTimeoutMs);
+    if (this.#lowestUnsettled() < this.#in.seqIn) await this.#stop("undelivered at exit");
+  }
+
+  /** The process exits now: spool what is still in memory, synchronously. */
+  #atExit(): void {
+    if (this.#state === "closed") return;
+    this.#giveUp(this.#takeAll(), "undelivered at exit");
+    this.#o.spool?.release();
+  }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
