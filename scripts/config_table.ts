@@ -5,12 +5,14 @@
  *   deno run -A scripts/config_table.ts            # print
  *   deno run -A scripts/config_table.ts --check    # exit 1 when README.md differs
  */
-import { BACKEND_SCHEMAS, camelKey } from "../src/config.ts";
+import { BACKEND_SCHEMAS, LOGGER_SCHEMA } from "../src/config/_schema.ts";
+import { camelKey } from "../src/config/_dialect.ts";
 
-const source = await Deno.readTextFile(new URL("../src/config.ts", import.meta.url));
+const source = await Deno.readTextFile(new URL("../src/config/config.ts", import.meta.url));
 
 function fields(iface: string): { key: string; doc: string }[] {
-  const start = source.indexOf(`export interface ${iface} `);
+  const start = source.search(new RegExp(`export interface ${iface}[ <]`));
+  if (start < 0) throw new Error(`interface ${iface} not found`);
   const body = source.slice(source.indexOf("{", start) + 1, source.indexOf("\n}", start));
   const out: { key: string; doc: string }[] = [];
   const re = /\/\*\*\s*([\s\S]*?)\s*\*\/\s*\n\s*(\w+)\??:/g;
@@ -26,7 +28,9 @@ const show = (v: unknown) => v === undefined ? "—" : "`" + JSON.stringify(v) +
 function table(title: string, iface: string, schema?: Record<string, { default?: unknown }>, extra: string[] = []) {
   const rows = fields(iface);
   const seen = new Set<string>(
-    iface === "BackendConfigBase" ? [] : ["level", "name", "enabled", "fingersCrossed", "sample", "rateLimit"],
+    iface === "BackendConfigBase" || iface === "LoggerConfig"
+      ? []
+      : ["level", "name", "enabled", "fingersCrossed", "sample", "rateLimit"],
   );
   const lines = [`**${title}**`, "", "| key | snake_case | default | meaning |", "|---|---|---|---|"];
   for (const { key, doc } of rows) {
@@ -48,13 +52,7 @@ function table(title: string, iface: string, schema?: Record<string, { default?:
   return [...lines, ...extra, ""].join("\n");
 }
 
-const LOGGER_DEFAULTS: Record<string, { default?: unknown }> = {
-  level: { default: "info" },
-  sensitiveFields: { default: ["password", "token", "secret", "key", "auth"] },
-  maxContextSize: { default: 10000 },
-  maxMessageLength: { default: 1048576 },
-  handleSignals: { default: true },
-};
+const LOGGER_DEFAULTS: Record<string, { default?: unknown }> = LOGGER_SCHEMA;
 
 export const TABLES: string = [
   table("Logger", "LoggerConfig", undefined).replace(

@@ -11,7 +11,9 @@
 import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, BaseBackend } from "./backends/base.ts";
 import { setSignalHandling } from "./runtime/runtime.ts";
-import { configError, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
+import type { NormalizedLoggerConfig } from "./config/config.ts";
+import { normalizeLoggerConfig } from "./config/_schema.ts";
+import { configError } from "./config/_suggest.ts";
 import { BackendFactory } from "./factory.ts";
 import { FilteredSink, sinkFor } from "./filters.ts";
 import { describeError, reportOnce } from "./report.ts";

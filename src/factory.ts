@@ -1,6 +1,8 @@
 import type { BaseBackend } from "./backends/base.ts";
 import { ConsoleBackend } from "./backends/console.ts";
-import { BACKEND_SCHEMAS, didYouMean, normalizeBackendConfig, type NormalizedBackendConfig } from "./config.ts";
+import type { NormalizedBackendConfig } from "./config/config.ts";
+import { BACKEND_SCHEMAS, normalizeBackendConfig } from "./config/_schema.ts";
+import { didYouMean } from "./config/_suggest.ts";
 import { LoggerConfigurationError } from "./errors.ts";
 
 /**

@@ -4,7 +4,8 @@
  * {@link FilteredSink} when its config asks for one of them.
  */
 import type { BackendInterface, BaseBackend } from "./backends/base.ts";
-import { configError, type NormalizedBackendConfig } from "./config.ts";
+import type { NormalizedBackendConfig } from "./config/config.ts";
+import { configError } from "./config/_suggest.ts";
 import { currentScope, type Scope } from "./context.ts";
 import { describeValue, parseLevel } from "./levels.ts";
 import { LogEntry } from "./record.ts";

@@ -1,4 +1,4 @@
-import type { OutputFormat } from "./config.ts";
+import type { OutputFormat } from "./config/config.ts";
 import type { LogEntry } from "./record.ts";
 import { escapeText } from "./serialize.ts";
 import { compileStrftime } from "./strftime.ts";
@@ -38,6 +38,32 @@ export function renderValue(value: unknown): string {
   return escapeText(JSON.stringify(value) ?? "null");
 }
 
+// deno-lint-ignore no-control-regex
+const LOGFMT_BARE = /^[^\s"=\\\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/;
+// deno-lint-ignore no-control-regex
+const LOGFMT_KEY_UNSAFE = /[\s"=\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * A value as logfmt readers (go-logfmt, Grafana's `| logfmt`) parse it back:
+ * bare when it holds no space, quote, `=`, backslash or control character,
+ * otherwise a quoted string with JSON escapes. Objects and arrays are their
+ * JSON text, quoted.
+ */
+export function logfmtValue(value: unknown): string {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  else if (value === undefined) return "undefined";
+  else text = JSON.stringify(value) ?? "null";
+  return LOGFMT_BARE.test(text) ? text : escapeText(JSON.stringify(text));
+}
+
+/** A key as logfmt allows it: spaces, quotes, `=` and control characters become `_`; never empty. */
+export function logfmtKey(key: string): string {
+  const safe = key.replace(LOGFMT_KEY_UNSAFE, "_");
+  return safe === "" ? "_" : safe;
+}
+
 /** ` key=value key2=value2` for a safe context; empty when there is none. */
 export function renderContext(context: Record<string, unknown>): string {
   let out = "";
@@ -59,10 +85,11 @@ export function textFormatter(options: TextFormatOptions): (entry: LogEntry) => 
     case "structured":
       return (entry) => {
         let out = "timestamp=" + entry.isoTimestamp + " level=" + entry.levelName + " logger=" +
-          renderValue(entry.loggerName) + " message=" + renderValue(entry.safeMessage());
-        if (entry.correlationId !== null) out += " correlation_id=" + renderValue(entry.correlationId);
-        out += renderContext(entry.safeContext());
-        if (showSource && entry.module !== null) out += " source=" + renderValue(`${entry.module}:${entry.lineNumber}`);
+          logfmtValue(entry.loggerName) + " message=" + logfmtValue(entry.safeMessage());
+        if (entry.correlationId !== null) out += " correlation_id=" + logfmtValue(entry.correlationId);
+        const context = entry.safeContext();
+        for (const k in context) out += " " + logfmtKey(k) + "=" + logfmtValue(context[k]);
+        if (showSource && entry.module !== null) out += " source=" + logfmtValue(`${entry.module}:${entry.lineNumber}`);
         // The keys Grafana and OpenTelemetry tooling look for to link a line to its trace.
         if (entry.traceId !== null) out += " trace_id=" + entry.traceId + " span_id=" + entry.spanId;
         return out;

@@ -15,18 +15,38 @@ export const LogLevel: {
   readonly DEBUG: 10;
   readonly INFO: 20;
   readonly WARNING: 30;
+  /** Alias of `WARNING` (not enumerated). */
+  readonly WARN: 30;
   readonly ERROR: 40;
   readonly CRITICAL: 50;
+  /** Alias of `CRITICAL` (not enumerated). */
+  readonly FATAL: 50;
 } = Object.freeze(
-  {
-    TRACE: 5,
-    DEBUG: 10,
-    INFO: 20,
-    WARNING: 30,
-    ERROR: 40,
-    CRITICAL: 50,
-  } as const,
+  Object.defineProperties(
+    {
+      TRACE: 5,
+      DEBUG: 10,
+      INFO: 20,
+      WARNING: 30,
+      ERROR: 40,
+      CRITICAL: 50,
+    } as const,
+    { WARN: { value: 30, enumerable: false }, FATAL: { value: 50, enumerable: false } },
+  ) as {
+    readonly TRACE: 5;
+    readonly DEBUG: 10;
+    readonly INFO: 20;
+    readonly WARNING: 30;
+    readonly WARN: 30;
+    readonly ERROR: 40;
+    readonly CRITICAL: 50;
+    readonly FATAL: 50;
+  },
 );
+
+/** The lowest and highest level numbers: everything (0) up to `CRITICAL`. */
+const MIN_LEVEL = 0;
+const MAX_LEVEL = 50;
 
 /**
  * One of the numeric values of {@link LogLevel}.
@@ -40,16 +60,40 @@ export const LogLevel: {
 export type LogLevelValue = typeof LogLevel[keyof typeof LogLevel];
 
 /**
+ * A level's name: the wire names and their aliases (`warn`, `fatal`,
+ * `information`, `err`).
+ *
+ * @example
+ * ```ts
+ * import type { LevelName } from "@jinpy/logger";
+ * const name: LevelName = "warning";
+ * ```
+ */
+export type LevelName =
+  | "trace"
+  | "debug"
+  | "info"
+  | "information"
+  | "warning"
+  | "warn"
+  | "error"
+  | "err"
+  | "critical"
+  | "fatal";
+
+/**
  * Anything accepted where a level is expected: a {@link LogLevel} value, a
- * number, or a level name in any case (`"warn"` and `"fatal"` are aliases).
+ * number from 0 to 50, or a level name in lower, upper or capitalized case
+ * (`"warn"` and `"fatal"` are aliases). A misspelled name fails type
+ * checking; values read at run time are checked there.
  *
  * @example
  * ```ts
  * import type { LevelInput } from "@jinpy/logger";
- * const levels: LevelInput[] = [20, "info", "WARN", "fatal"];
+ * const levels: LevelInput[] = [20, "info", "WARN", "Fatal"];
  * ```
  */
-export type LevelInput = number | string;
+export type LevelInput = number | `${number}` | LevelName | Uppercase<LevelName> | Capitalize<LevelName>;
 
 const NAMES: Record<string, number> = {
   trace: 5,
@@ -89,12 +133,23 @@ const WIRE_NAMES: Record<number, string> = {
  */
 export function parseLevel(level: unknown, where = "level"): number {
   if (typeof level === "number") {
-    if (Number.isFinite(level) && level >= 0) return level;
+    if (Number.isFinite(level) && level >= MIN_LEVEL && level <= MAX_LEVEL) return level;
+    if (Number.isFinite(level)) {
+      throw new LoggerConfigurationError(
+        `Log level ${level} for ${where} is outside the level range ${MIN_LEVEL}–${MAX_LEVEL}`,
+        {
+          details: { key: where, given: describeValue(level) },
+          suggestions: [
+            "Use a LogLevel value (TRACE 5 … CRITICAL 50) or a level name; to silence a backend, set enabled: false",
+          ],
+        },
+      );
+    }
   } else if (typeof level === "string") {
     const key = level.trim().toLowerCase();
     const found = NAMES[key];
     if (found !== undefined) return found;
-    if (/^\d+$/.test(key)) return Number(key);
+    if (/^\d+$/.test(key)) return parseLevel(Number(key), where);
   }
   throw new LoggerConfigurationError(
     `Unknown log level ${describeValue(level)} for ${where}`,

@@ -1,10 +1,11 @@
 import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
-import { type LoggerConfig, type NormalizedLoggerConfig, normalizeLoggerConfig } from "./config.ts";
+import type { LoggerConfigInput, NormalizedLoggerConfig } from "./config/config.ts";
+import { normalizeLoggerConfig } from "./config/_schema.ts";
 import { contextFields, currentContext, mergeCall, mergeContext, runWithContext } from "./context.ts";
 import { BackendSet, categoryName, type Member, registry, settleAll } from "./_registry.ts";
 import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
-import { captureSource, EMPTY_CONTEXT, LogEntry } from "./record.ts";
+import { captureSource, EMPTY_CONTEXT, LogEntry, preciseNow } from "./record.ts";
 import { describeError, reportOnce } from "./report.ts";
 import { Serializer } from "./serialize.ts";
 
@@ -32,18 +33,6 @@ export interface LoggerStats {
   /** Per backend: name, type, health and its counters. */
   backends: (BackendStats & { name: string; type: string; healthy: boolean })[];
 }
-
-/**
- * Anything accepted as a logger config: ours, the seed's snake_case keys, or
- * a Python 0.2.0 `GlobalLoggerConfig` dump.
- *
- * @example
- * ```ts
- * import type { LoggerConfigInput } from "@jinpy/logger";
- * const fromPython: LoggerConfigInput = { default_level: "info", backends: [{ backend_type: "console" }] };
- * ```
- */
-export type LoggerConfigInput = LoggerConfig | Record<string, unknown>;
 
 /**
  * Structured fields of a record (the seed's keyword arguments).
@@ -211,7 +200,7 @@ export class Logger {
    * @param config Its config (any dialect); without one it follows its
    *   nearest configured ancestor, then the global config.
    */
-  constructor(name: string | readonly string[], config?: LoggerConfigInput) {
+  constructor(name: string | readonly string[], config?: LoggerConfigInput<string>) {
     if (config instanceof Seed) {
       this.name = config.core.name;
       this.#core = config.core;
@@ -307,7 +296,7 @@ export class Logger {
       if (core.baseContext !== undefined || this.#bound !== undefined || implicit !== undefined) {
         ctx = mergeCall(core.baseContext, this.#bound, implicit, ctx);
       }
-      const entry = new LogEntry(level, message, this.name, ctx, core.correlationId, Date.now(), core.serializer);
+      const entry = new LogEntry(level, message, this.name, ctx, core.correlationId, preciseNow(), core.serializer);
       if (core.wantSource) captureSource(entry);
       if (dispatching) {
         // Logged while a record is being serialized or written: it lands
@@ -533,7 +522,10 @@ export class Logger {
  * getLogger(["console_app", "db"]).debug("follows console_app's backends");
  * ```
  */
-export function getLogger(name: string | readonly string[], config?: LoggerConfigInput): Logger {
+export function getLogger<T extends string = never>(
+  name: string | readonly string[],
+  config?: LoggerConfigInput<T>,
+): Logger {
   const key = categoryName(name);
   const cached = registry.lookup(key) as Core | undefined;
   if (config === undefined) {
@@ -580,7 +572,7 @@ export function getLogger(name: string | readonly string[], config?: LoggerConfi
  * getLogger("app.db.pool").debug("connected"); // written: app.db is at DEBUG
  * ```
  */
-export function setGlobalConfig(config: LoggerConfigInput): void {
+export function setGlobalConfig<T extends string = never>(config: LoggerConfigInput<T>): void {
   registry.setGlobal(normalizeLoggerConfig(config));
 }
 

@@ -9,7 +9,7 @@
  * - `otlp-protobuf`: the same request as OTLP/HTTP protobuf;
  * - `elasticsearch`: the `_bulk` API, a `create` action line before each record.
  */
-import type { PayloadFormat } from "./config.ts";
+import type { PayloadFormat } from "./config/config.ts";
 import { encodeLogsRequest, type OtlpLogsRequest } from "./otel/otlp_protobuf.ts";
 import type { LogRecord } from "./record.ts";
 
@@ -27,6 +27,30 @@ export interface PayloadOptions {
   itemKeys?: readonly string[];
   /** Time of sending, epoch milliseconds (the `jinpy` body's `timestamp`). */
   now?: number;
+  /** The application's identity: OTLP resource, Loki labels, fields of NDJSON and Elasticsearch documents. */
+  service?: ServiceIdentity;
+}
+
+/** The logger's `appName`, `environment` and `version`. */
+export interface ServiceIdentity {
+  appName?: string;
+  environment?: string;
+  version?: string;
+}
+
+/** `,"app_name":…,"environment":…,"version":…` for the keys that are set (the Python edition's names). */
+function serviceFields(service: ServiceIdentity | undefined): string {
+  if (service === undefined) return "";
+  let out = "";
+  if (service.appName !== undefined) out += ',"app_name":' + JSON.stringify(service.appName);
+  if (service.environment !== undefined) out += ',"environment":' + JSON.stringify(service.environment);
+  if (service.version !== undefined) out += ',"version":' + JSON.stringify(service.version);
+  return out;
+}
+
+/** A record's JSON text with the service fields added at its end. */
+function withService(line: string, fields: string): string {
+  return fields === "" || !line.endsWith("}") ? line : line.slice(0, -1) + fields + "}";
 }
 
 /** A body and its content type. */
@@ -47,26 +71,31 @@ const LIBRARY_VERSION = "0.1.0";
  */
 export function buildPayload(lines: readonly string[], options: PayloadOptions): Payload {
   switch (options.format) {
-    case "ndjson":
-      return { body: lines.length === 0 ? "" : lines.join("\n") + "\n", contentType: "application/x-ndjson" };
+    case "ndjson": {
+      const fields = serviceFields(options.service);
+      const body = lines.length === 0 ? "" : lines.map((l) => withService(l, fields)).join("\n") + "\n";
+      return { body, contentType: "application/x-ndjson" };
+    }
     case "loki":
       return {
-        body: JSON.stringify(lokiBody(lines.map(parseRecord), options.labels ?? {})),
+        body: JSON.stringify(lokiBody(lines.map(parseRecord), options.labels ?? {}, options.service)),
         contentType: "application/json",
       };
     case "otlp":
       return {
-        body: JSON.stringify(otlpBody(lines.map(parseRecord), options.labels ?? {})),
+        body: JSON.stringify(otlpBody(lines.map(parseRecord), options.labels ?? {}, options.service)),
         contentType: "application/json",
       };
     case "otlp-protobuf":
       return {
-        body: encodeLogsRequest(otlpBody(lines.map(parseRecord), options.labels ?? {}) as OtlpLogsRequest),
+        body: encodeLogsRequest(
+          otlpBody(lines.map(parseRecord), options.labels ?? {}, options.service) as OtlpLogsRequest,
+        ),
         contentType: "application/x-protobuf",
       };
     case "elasticsearch":
       return {
-        body: bulkBody(lines, options.index ?? "logs", options.batchKey, options.itemKeys),
+        body: bulkBody(lines, options.index ?? "logs", options.batchKey, options.itemKeys, options.service),
         contentType: "application/x-ndjson",
       };
     default:
@@ -145,8 +174,10 @@ function lokiLabelName(name: string): string {
   return /^[0-9]/.test(clean) ? "_" + clean : clean;
 }
 
-function lokiBody(records: LogRecord[], labels: Record<string, string>) {
+function lokiBody(records: LogRecord[], labels: Record<string, string>, service: ServiceIdentity | undefined) {
   const base: Record<string, string> = {};
+  if (service?.appName !== undefined) base.app = service.appName;
+  if (service?.environment !== undefined) base.env = service.environment;
   for (const k of Object.keys(labels)) base[lokiLabelName(k)] = labels[k];
   const streams = new Map<string, { stream: Record<string, string>; values: [string, string][] }>();
   for (const r of records) {
@@ -207,9 +238,12 @@ function keyValues(o: Record<string, unknown>, depth = 0): KeyValue[] {
   return Object.keys(o).map((key) => ({ key, value: anyValue(o[key], depth) }));
 }
 
-function otlpBody(records: LogRecord[], labels: Record<string, string>) {
-  const resource: Record<string, unknown> = { ...labels };
-  if (resource["service.name"] === undefined) resource["service.name"] = records[0]?.logger_name || "unknown_service";
+function otlpBody(records: LogRecord[], labels: Record<string, string>, service: ServiceIdentity | undefined) {
+  // The resource names the application, the same for every batch; loggers are scopes.
+  const resource: Record<string, unknown> = { "service.name": service?.appName ?? "unknown_service" };
+  if (service?.environment !== undefined) resource["deployment.environment.name"] = service.environment;
+  if (service?.version !== undefined) resource["service.version"] = service.version;
+  Object.assign(resource, labels);
   const observed = String(Date.now()) + "000000";
   const scopes = new Map<string, { scope: { name: string; version: string }; logRecords: unknown[] }>();
   for (const r of records) {
@@ -253,14 +287,17 @@ function bulkBody(
   index: string,
   batchKey: string | undefined,
   itemKeys: readonly string[] | undefined,
+  service: ServiceIdentity | undefined,
 ): string {
+  const fields = serviceFields(service);
   let out = "";
   for (let i = 0; i < lines.length; i++) {
     const r = parseRecord(lines[i]);
     const action: Record<string, string> = { _index: index };
     const id = itemKeys?.[i] ?? (batchKey !== undefined ? `${batchKey}-${i}` : undefined);
     if (id !== undefined) action._id = id;
-    out += JSON.stringify({ create: action }) + "\n" + JSON.stringify({ "@timestamp": r.timestamp, ...r }) + "\n";
+    out += JSON.stringify({ create: action }) + "\n" +
+      withService(JSON.stringify({ "@timestamp": r.timestamp, ...r }), fields) + "\n";
   }
   return out;
 }

@@ -1,6 +1,8 @@
-import type { LoggerConfig } from "./config.ts";
+import type { LoggerConfig } from "./config/config.ts";
+import type { LevelInput } from "./levels.ts";
 import { LoggerConfigurationError } from "./errors.ts";
-import { getEnvWithPrefix } from "./runtime/runtime.ts";
+import { getEnv, getEnvWithPrefix, hasPermission } from "./runtime/runtime.ts";
+import { reportOnce } from "./report.ts";
 import { setGlobalConfig } from "./logger.ts";
 
 /**
@@ -89,13 +91,28 @@ export function createCloudConfig(apiUrl: string, apiKey: string): LoggerConfig 
   };
 }
 
+/** The variables `configureFromEnv` reads, after the prefix. */
+const ENV_NAMES = [
+  "LEVEL",
+  "BACKENDS",
+  "FORMAT",
+  "FILE_PATH",
+  "API_URL",
+  "API_KEY",
+  "WS_URL",
+  "APP_NAME",
+  "ENVIRONMENT",
+  "VERSION",
+] as const;
+
 /**
  * Builds the global config from environment variables and sets it:
  * `<prefix>LEVEL`, `<prefix>BACKENDS` (comma list of console, file, rest_api,
  * websocket), `<prefix>FORMAT` (console format), `<prefix>FILE_PATH`,
  * `<prefix>API_URL`, `<prefix>API_KEY`, `<prefix>WS_URL`, `<prefix>APP_NAME`,
- * `<prefix>ENVIRONMENT`. Unset variables keep the defaults; without env
- * access (Deno without `--allow-env`) nothing is read.
+ * `<prefix>ENVIRONMENT`, `<prefix>VERSION`. Unset variables keep the
+ * defaults. Without env access (Deno without `--allow-env`) the variables
+ * cannot be read: that is said once on stderr, naming the permission.
  *
  * @param prefix Variable name prefix. Default `"LOGGER_"`.
  * @returns The config that was set.
@@ -108,19 +125,31 @@ export function createCloudConfig(apiUrl: string, apiKey: string): LoggerConfig 
  * getLogger("app").info("configured from the environment");
  * ```
  */
-export function configureFromEnv(prefix = "LOGGER_"): LoggerConfig {
+export function configureFromEnv(prefix = "LOGGER_"): LoggerConfig<string> {
   const env = getEnvWithPrefix(prefix);
+  const names = ENV_NAMES.map((k) => prefix + k);
+  // Deno without --allow-env: say so once instead of ignoring the variables in silence.
+  // (A grant for some of the variables is deliberate and not reported.)
+  if (names.every((n) => !hasPermission("env", n))) {
+    reportOnce(
+      `env-permission:${prefix}`,
+      `configureFromEnv cannot read ${prefix}* variables (${prefix}LEVEL, ${prefix}BACKENDS, …): the env permission is ` +
+        `missing, so none is applied; run Deno with --allow-env (or --allow-env=${names.join(",")})`,
+    );
+  }
   const get = (k: string): string | undefined => {
-    const v = env[prefix + k];
+    const v = env[prefix + k] ?? getEnv(prefix + k);
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   };
-  const config: LoggerConfig = {};
+  const config: LoggerConfig<string> = {};
   const level = get("LEVEL");
-  if (level) config.level = level;
+  // Checked when the config is set.
+  if (level) config.level = level as LevelInput;
   if (get("APP_NAME")) config.appName = get("APP_NAME");
   if (get("ENVIRONMENT")) config.environment = get("ENVIRONMENT");
+  if (get("VERSION")) config.version = get("VERSION");
   const types = (get("BACKENDS") ?? "console").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const backends: NonNullable<LoggerConfig["backends"]> = [];
+  const backends: NonNullable<LoggerConfig<string>["backends"]> = [];
   for (const type of types) {
     if (type === "console") {
       const format = get("FORMAT");

@@ -1,6 +1,7 @@
 import { levelName } from "./levels.ts";
 import { activeSpanIds } from "./otel/_trace.ts";
 import { Serializer } from "./serialize.ts";
+import { microsText } from "./strftime.ts";
 
 /**
  * A record in the wire shape shared with the Python edition.
@@ -9,14 +10,14 @@ import { Serializer } from "./serialize.ts";
  * ```ts
  * import type { LogRecord } from "@jinpy/logger";
  * const record: LogRecord = {
- *   timestamp: "2026-01-02T03:04:05.678Z", level: "info", message: "hi",
+ *   timestamp: "2026-01-02T03:04:05.678901+00:00", level: "info", message: "hi",
  *   logger_name: "app", correlation_id: null, context: {},
  *   module: null, function: null, line_number: null,
  * };
  * ```
  */
 export interface LogRecord {
-  /** ISO 8601 time in UTC. */
+  /** ISO 8601 time in UTC with microseconds, as the Python edition writes it: `2026-11-25T10:56:14.556768+00:00`. */
   timestamp: string;
   /** Lowercase level name. */
   level: string;
@@ -49,17 +50,55 @@ let isoSecond = -1;
 let isoPrefix = "";
 
 /**
- * ISO 8601 UTC text of an epoch-milliseconds time, reusing the formatted
- * second across calls within the same second.
+ * ISO 8601 UTC text of an epoch-milliseconds time in the Python edition's
+ * form (`datetime.isoformat()` of an aware UTC time): microseconds and
+ * `+00:00`, e.g. `2026-11-25T10:56:14.556768+00:00`. The formatted second is
+ * reused across calls within the same second.
  */
 export function isoTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
+  const second = Math.floor(Math.floor(ms * 1000) / 1_000_000);
   if (second !== isoSecond) {
     isoSecond = second;
     isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  const frac = ms - second * 1000;
-  return isoPrefix + (frac < 10 ? "00" : frac < 100 ? "0" : "") + Math.floor(frac) + "Z";
+  return isoPrefix + microsText(ms) + "+00:00";
+}
+
+const perf: { now(): number } | undefined = typeof performance !== "undefined" && typeof performance.now === "function"
+  ? performance
+  : undefined;
+let clockBase = perf === undefined ? 0 : Date.now() - perf.now();
+
+/** Calls between two comparisons with the wall clock. */
+const RESYNC_EVERY = 32;
+let sinceSync = RESYNC_EVERY;
+
+/**
+ * The current time as epoch milliseconds with a sub-millisecond fraction
+ * from the high-resolution clock (one clock read per call). Every 32nd call
+ * also reads the wall clock: when the monotonic clock has drifted from it
+ * (NTP steps, sleep), the anchor moves by the difference, so times stay
+ * within a millisecond of the wall clock.
+ *
+ * @returns Epoch milliseconds, fractional.
+ */
+export function preciseNow(): number {
+  if (perf === undefined) return Date.now();
+  const t = clockBase + perf.now();
+  if (++sinceSync < RESYNC_EVERY) return t;
+  sinceSync = 0;
+  const wall = Date.now();
+  if (t < wall) {
+    // Behind the wall clock: move the anchor up by just that much, so it
+    // converges on the true offset from below.
+    clockBase += wall - t;
+    return wall;
+  }
+  if (t >= wall + 1) {
+    clockBase -= t - (wall + 0.999);
+    return wall + 0.999;
+  }
+  return t;
 }
 
 const LINE_SEPARATORS = /[\u2028\u2029]/;
@@ -106,7 +145,7 @@ const NO_SOURCE = ',"module":null,"function":null,"line_number":null}';
  * ```
  */
 export class LogEntry {
-  /** Time of the call, epoch milliseconds. */
+  /** Time of the call, epoch milliseconds (with a microsecond fraction). */
   timestamp: number;
   /** Level number. */
   level: number;
@@ -142,7 +181,7 @@ export class LogEntry {
    * @param loggerName The logger's name.
    * @param context Structured fields.
    * @param correlationId Correlation id.
-   * @param timestamp Epoch milliseconds; now by default.
+   * @param timestamp Epoch milliseconds (fractions kept as microseconds); now, from the high-resolution clock, by default.
    * @param serializer Redaction and limits; the defaults by default.
    */
   constructor(
@@ -151,7 +190,7 @@ export class LogEntry {
     loggerName: string,
     context: Record<string, unknown> = {},
     correlationId: string | null = null,
-    timestamp: number = Date.now(),
+    timestamp: number = preciseNow(),
     serializer: Serializer = defaultSerializer,
   ) {
     this.timestamp = timestamp;
@@ -173,7 +212,7 @@ export class LogEntry {
     return levelName(this.level);
   }
 
-  /** ISO 8601 UTC timestamp. */
+  /** ISO 8601 UTC timestamp with microseconds and `+00:00`. */
   get isoTimestamp(): string {
     return isoTime(this.timestamp);
   }
@@ -251,6 +290,19 @@ function stripScheme(s: string): string {
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?\s*$/;
 
 /**
+ * The function's own name, as the Python edition's `funcName` gives it and
+ * as every runtime can tell: V8's `K.method`, `Object.meth`, `new K`,
+ * `async f` and `f [as g]` become `method`, `meth`, `K`, `f`, `f`
+ * (JavaScriptCore, in Bun, reports only the bare name).
+ */
+function bareFunctionName(frame: string): string | null {
+  let name = frame.replace(/^(?:async |new )/, "").replace(/ \[as [^\]]*\]$/, "");
+  const dot = name.lastIndexOf(".");
+  if (dot >= 0) name = name.slice(dot + 1);
+  return name === "" || name === "<anonymous>" ? null : name;
+}
+
+/**
  * Fills `module`, `function` and `lineNumber` of an entry from the stack of
  * the current call: the first frame outside this package.
  */
@@ -266,7 +318,7 @@ export function captureSource(entry: LogEntry): void {
     if (own !== "" && file.startsWith(own)) continue;
     if (file.startsWith("node:") || file.startsWith("ext:") || file === "native") continue;
     entry.module = file.slice(file.lastIndexOf("/") + 1);
-    entry.function = m[1] && m[1] !== "<anonymous>" ? m[1].replace(/^async /, "") : null;
+    entry.function = m[1] ? bareFunctionName(m[1]) : null;
     entry.lineNumber = Number(m[3]);
     return;
   }

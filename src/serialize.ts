@@ -7,18 +7,48 @@
 /** The marker that replaces the value of a sensitive key. */
 export const REDACTED = "[REDACTED]";
 
-/** The default sensitive words (matched case-insensitively inside keys). */
+/**
+ * The built-in sensitive words. A key is secret when one of these appears in
+ * it as a whole word (keys split on case changes, digits, `_`, `-`, `.` and
+ * spaces): `apiKey`, `x-api-key`, `accessToken`, `Set-Cookie`, `session_id`
+ * are secret, `author`, `keyboard`, `monkey`, `tokenizer` are not. A word of
+ * several parts (`"session id"`) matches those parts in a row.
+ */
 export const DEFAULT_SENSITIVE_FIELDS: readonly string[] = Object.freeze([
   "password",
-  "token",
+  "passwd",
+  "pwd",
+  "passphrase",
   "secret",
+  "token",
   "key",
+  "apikey",
   "auth",
+  "authorization",
+  "cookie",
+  "credential",
+  "credentials",
+  "session id",
+  "sessionid",
+  "jwt",
+  "bearer",
+  "signature",
 ]);
+
+/** The lowercase words of a key or field name: `"x-apiKey_2"` → `["x", "api", "key", "2"]`. */
+export function keyWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .replace(/([a-zA-Z])([0-9])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[\s_.\-]+/)
+    .filter((w) => w !== "");
+}
 
 /** Limits and redaction rules for one logger. */
 export interface SerializerOptions {
-  /** Words that make a key sensitive (substring, any case). */
+  /** Words that make a key sensitive (whole words, any case); the built-in ones when not given. */
   sensitiveFields?: readonly string[];
   /** Most characters of serialized context; longer context is cut with a marker. */
   maxContextSize?: number;
@@ -39,10 +69,10 @@ const PLAIN_REDACTED = 2;
 const MAX_ARRAY = 1000;
 const MAX_KEYS = 1000;
 const MAX_ERROR_DEPTH = 32;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
+/** Room kept for the `…[truncated N chars]` marker of a cut value. */
+const CUT_MARKER_ROOM = 32;
+/** A value is cut rather than omitted when at least this much of it fits. */
+const MIN_CUT = 16;
 
 function truncateString(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -51,6 +81,20 @@ function truncateString(s: string, max: number): string {
   const c = s.charCodeAt(cut - 1);
   if (c >= 0xd800 && c <= 0xdbff) cut--;
   return s.slice(0, cut) + `…[truncated ${s.length - cut} chars]`;
+}
+
+const TRUNCATED_TAIL = /…\[truncated (\d+) chars\]$/;
+
+/** `truncateString` of a text that may already carry its marker: the count covers both cuts. */
+function truncateAgain(s: string, max: number): string {
+  const m = TRUNCATED_TAIL.exec(s);
+  if (m === null) return truncateString(s, max);
+  const body = s.slice(0, m.index);
+  if (body.length <= max) return s;
+  let cut = max;
+  const c = body.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--;
+  return body.slice(0, cut) + `…[truncated ${body.length - cut + Number(m[1])} chars]`;
 }
 
 function errorMessage(e: unknown): string {
@@ -67,7 +111,8 @@ function errorMessage(e: unknown): string {
  * once per logger; every method is total (never throws).
  */
 export class Serializer {
-  readonly sensitive: RegExp | null;
+  /** Sensitive words, each as its parts (`[["session", "id"], ["token"]]`). */
+  readonly sensitive: readonly (readonly string[])[];
   readonly maxContextSize: number;
   readonly maxMessageLength: number;
   readonly maxDepth: number;
@@ -75,7 +120,7 @@ export class Serializer {
 
   constructor(options: SerializerOptions = {}) {
     const fields = options.sensitiveFields ?? DEFAULT_SENSITIVE_FIELDS;
-    this.sensitive = fields.length > 0 ? new RegExp(fields.map((f) => escapeRegExp(String(f))).join("|"), "i") : null;
+    this.sensitive = fields.map((f) => keyWords(String(f))).filter((w) => w.length > 0);
     this.maxContextSize = options.maxContextSize ?? 10_000;
     this.maxMessageLength = options.maxMessageLength ?? 1_048_576;
     this.maxDepth = options.maxDepth ?? 10;
@@ -91,14 +136,52 @@ export class Serializer {
 
   /** Whether a key names a secret. */
   isSensitive(key: string): boolean {
-    if (this.sensitive === null) return false;
+    if (this.sensitive.length === 0) return false;
     let verdict = this.#keyVerdicts.get(key);
     if (verdict === undefined) {
-      verdict = this.sensitive.test(key);
+      verdict = matchesWords(keyWords(key), this.sensitive);
       if (this.#keyVerdicts.size >= 4096) this.#keyVerdicts.clear();
       this.#keyVerdicts.set(key, verdict);
     }
     return verdict;
+  }
+
+  /**
+   * A URL (or text starting with one) without credentials: the password,
+   * or a lone user name, becomes `[REDACTED]`, and so does the value of each
+   * query parameter whose name is sensitive. Anything else is left as written.
+   */
+  redactUrlText(url: string): string {
+    const m = URL_PARTS.exec(url);
+    if (m === null) return url;
+    let [, scheme, userinfo, rest] = m;
+    if (userinfo !== undefined) {
+      const colon = userinfo.indexOf(":");
+      userinfo = colon >= 0 ? userinfo.slice(0, colon + 1) + REDACTED + "@" : REDACTED + "@";
+    }
+    const q = rest.indexOf("?");
+    if (q >= 0 && this.sensitive.length > 0) {
+      const hash = rest.indexOf("#", q);
+      const end = hash >= 0 ? hash : rest.length;
+      const query = rest.slice(q + 1, end).split("&").map((pair) => {
+        const eq = pair.indexOf("=");
+        const rawName = eq >= 0 ? pair.slice(0, eq) : pair;
+        let name = rawName;
+        try {
+          name = decodeURIComponent(rawName.replace(/\+/g, " "));
+        } catch {
+          // Keep the raw name.
+        }
+        return eq >= 0 && this.isSensitive(name) ? rawName + "=" + REDACTED : pair;
+      }).join("&");
+      rest = rest.slice(0, q + 1) + query + rest.slice(end);
+    }
+    return scheme + (userinfo ?? "") + rest + url.slice(m[0].length);
+  }
+
+  /** Text with every URL in it passed through `redactUrlText`. */
+  redactUrls(text: string): string {
+    return text.replace(URL_IN_TEXT, (url) => this.redactUrlText(url));
   }
 
   /** The message text: coerced to string, redacted by pattern, length-limited. */
@@ -112,6 +195,7 @@ export class Serializer {
         text = `[Unserializable message: ${errorMessage(e)}]`;
       }
     }
+    if (text.includes("://")) text = this.redactUrls(text);
     for (const p of this.patterns) {
       p.lastIndex = 0;
       text = text.replace(p, REDACTED);
@@ -189,6 +273,7 @@ export class Serializer {
 
   /** A copy of plain data (see `#plain`) with the values of sensitive keys replaced. */
   #redactedCopy(value: unknown): unknown {
+    if (typeof value === "string") return value.includes("://") ? this.redactUrls(value) : value;
     if (typeof value !== "object" || value === null) return value;
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
@@ -205,6 +290,7 @@ export class Serializer {
   #plainValue(v: unknown, depth: number): Plainness {
     switch (typeof v) {
       case "string":
+        return v.includes("://") && this.redactUrls(v) !== v ? PLAIN_REDACTED : PLAIN;
       case "boolean":
         return PLAIN;
       case "number":
@@ -237,23 +323,48 @@ export class Serializer {
       return JSON.stringify({ "[unserializable]": errorMessage(e) });
     }
     if (json.length <= this.maxContextSize) return json;
-    // Keep whole keys in order while they fit, then say what was left out.
+    // Keep whole keys in order while they fit; cut the first that does not
+    // fit to the room left (a marker says how much was cut), then say what
+    // was left out.
     const budget = this.maxContextSize;
     let used = 2;
     let kept = 0;
+    let cutKey: string | undefined;
     const keys = Object.keys(obj);
     const parts: string[] = [];
     for (const k of keys) {
-      const part = JSON.stringify(k) + ":" + (JSON.stringify(obj[k]) ?? "null");
-      if (used + part.length + 1 > budget) break;
-      parts.push(part);
-      used += part.length + 1;
-      kept++;
+      const value = JSON.stringify(obj[k]) ?? "null";
+      const name = JSON.stringify(k);
+      const part = name + ":" + value;
+      if (used + part.length + 1 <= budget) {
+        parts.push(part);
+        used += part.length + 1;
+        kept++;
+        continue;
+      }
+      const text = typeof obj[k] === "string" ? obj[k] as string : value;
+      let room = budget - used - name.length - 3 - CUT_MARKER_ROOM;
+      for (let attempt = 0; attempt < 3 && room >= MIN_CUT; attempt++) {
+        const cut = name + ":" + JSON.stringify(truncateAgain(text, room));
+        const over = used + cut.length + 1 - budget;
+        if (over <= 0) {
+          parts.push(cut);
+          used += cut.length + 1;
+          kept++;
+          cutKey = k;
+          break;
+        }
+        // Escapes made it longer than the text: cut further.
+        room -= over;
+      }
+      break;
     }
+    const omitted = keys.length - kept;
     parts.push(
       `"[truncated]":${
         JSON.stringify(
-          `${keys.length - kept} of ${keys.length} keys omitted; context was ${json.length} chars, limit ${budget}`,
+          `${cutKey !== undefined ? `"${cutKey}" cut, ` : ""}${omitted} of ${keys.length} keys omitted; ` +
+            `context was ${json.length} chars, limit ${budget}`,
         )
       }`,
     );
@@ -263,7 +374,7 @@ export class Serializer {
   #walk(value: unknown, depth: number, seen: Set<object>): unknown {
     switch (typeof value) {
       case "string":
-        return truncateString(value, this.maxContextSize);
+        return truncateString(value.includes("://") ? this.redactUrls(value) : value, this.maxContextSize);
       case "number":
         return Number.isFinite(value) ? value : String(value);
       case "boolean":
@@ -349,7 +460,22 @@ export class Serializer {
     }
     if (obj instanceof ArrayBuffer) return `[ArrayBuffer ${obj.byteLength} bytes]`;
     if (obj instanceof RegExp) return String(obj);
-    if (typeof URL !== "undefined" && obj instanceof URL) return redactUrl(obj.href);
+    if (typeof URL !== "undefined" && obj instanceof URL) return this.redactUrlText(obj.href);
+    if (typeof Headers !== "undefined" && obj instanceof Headers) {
+      // Runtimes disagree on how a Headers object enumerates; its entries do not.
+      const out: Record<string, unknown> = Object.create(null);
+      obj.forEach((v, k) => {
+        out[k] = this.isSensitive(k) ? REDACTED : truncateString(v, this.maxContextSize);
+      });
+      return out;
+    }
+    if (typeof URLSearchParams !== "undefined" && obj instanceof URLSearchParams) {
+      const out: Record<string, unknown> = Object.create(null);
+      obj.forEach((v, k) => {
+        out[k] = this.isSensitive(k) ? REDACTED : truncateString(v, this.maxContextSize);
+      });
+      return out;
+    }
     const toJSON = (obj as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") {
       return this.#walk(toJSON.call(obj), depth + 1, seen);
@@ -403,6 +529,23 @@ export class Serializer {
     return out;
   }
 }
+
+/** Whether the words of a key contain one of the sensitive words (its parts in a row). */
+function matchesWords(words: readonly string[], sensitive: readonly (readonly string[])[]): boolean {
+  for (const phrase of sensitive) {
+    for (let i = 0; i + phrase.length <= words.length; i++) {
+      let j = 0;
+      while (j < phrase.length && words[i + j] === phrase[j]) j++;
+      if (j === phrase.length) return true;
+    }
+  }
+  return false;
+}
+
+/** `scheme://`, optional `userinfo@`, the rest (up to white space). */
+const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/)(?:([^/?#@\s]*)@)?([^\s]*)/i;
+/** URLs inside free text. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
 
 const LINE_SEPARATORS = /[\u2028\u2029]/;
 const LINE_SEPARATORS_ALL = /[\u2028\u2029]/g;

@@ -10,6 +10,7 @@ import {
   normalizeBackendConfig,
   normalizeLoggerConfig,
 } from "../mod.ts";
+import { DEFAULT_SENSITIVE_FIELDS } from "../src/serialize.ts";
 import { ROOT } from "./_helpers.ts";
 
 const python = JSON.parse(readFileSync(`${ROOT}/../shared/seed/python-edition-configs.json`, "utf8"));
@@ -33,7 +34,7 @@ test("the Python edition's development dump loads unchanged", () => {
   assert.equal(b.useColors, true);
   assert.equal(b.stream, "stdout");
   assert.equal(b.format, "console");
-  assert.deepEqual(c.sensitiveFields, ["password", "token", "secret", "key", "auth"]);
+  assert.deepEqual(c.sensitiveFields, [...DEFAULT_SENSITIVE_FIELDS]);
   assert.equal(c.maxContextSize, 10000);
   assert.equal(c.appName, "jinpy-utils");
   const logger = getLogger("py-dev", python.development);
@@ -89,7 +90,7 @@ test("snake_case keys of the seed are accepted and normalized to camelCase", () 
   assert.equal(b.showSource, true);
   assert.equal(b.timestampFormat, "%H:%M:%S.%f");
   const c = normalizeLoggerConfig({ sensitive_fields: ["ssn"], max_context_size: 50, app_name: "a" });
-  assert.deepEqual(c.sensitiveFields, ["ssn"]);
+  assert.deepEqual(c.sensitiveFields, [...DEFAULT_SENSITIVE_FIELDS, "ssn"]);
   assert.equal(c.maxContextSize, 50);
   assert.equal(c.appName, "a");
 });
@@ -102,12 +103,13 @@ test("a disabled backend is created but skipped", () => {
 
 test("invalid values name the backend index and type, the key, the expectation and the value", () => {
   rejects(
+    // @ts-expect-error: a value of the wrong type fails type checking too.
     () => getLogger("bad1", { backends: [{ type: "console" }, { type: "file", maxSizeMb: "big" }] }),
     /backends\[1\] \(file\)/,
     /"maxSizeMb" expected a number ≥ 0, got "big"/,
   );
   rejects(() => normalizeBackendConfig({ type: "console", stream: "stdwhat" }), /"stream"/, /"stdout", "stderr"/);
-  rejects(() => normalizeBackendConfig({ type: "file", backup_count: 1.5 }), /"backupCount" expected a whole number/);
+  rejects(() => normalizeBackendConfig({ type: "file", backup_count: 1.5 }), /"backup_count" expected a whole number/);
   rejects(() => normalizeLoggerConfig({ backends: "console" }), /"backends" expected an array/);
   rejects(() => normalizeLoggerConfig({ level: "loud" }), /"loud"/);
   rejects(() => normalizeBackendConfig({ type: "console", level: "verbose" }), /"verbose"/);
@@ -188,4 +190,60 @@ test("presets have the documented shape", () => {
   const cloud = normalizeLoggerConfig(createCloudConfig("https://logs.example.com/api/v1/logs", "k-9"));
   assert.equal(cloud.backends[0].type, "rest_api");
   assert.deepEqual(cloud.backends[0].headers, { Authorization: "Bearer k-9" });
+});
+
+test("errors name keys as the user wrote them, and suggest in the same spelling", () => {
+  const caught = (fn: () => unknown): LoggerConfigurationError => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof LoggerConfigurationError);
+      return e;
+    }
+    assert.fail("expected an error");
+  };
+  const snake = caught(() => normalizeBackendConfig({ backend_type: "file", max_sise_mb: 5 }));
+  assert.match(snake.message, /unknown key "max_sise_mb"; did you mean "max_size_mb"\?/);
+  assert.equal(snake.details.key, "max_sise_mb");
+  assert.ok(!snake.message.includes("maxSiseMb"));
+  rejects(
+    () => normalizeBackendConfig({ type: "file", maxSiseMb: 5 }),
+    /unknown key "maxSiseMb"; did you mean "maxSizeMb"\?/,
+  );
+  const value = caught(() => normalizeBackendConfig({ type: "file", max_size_mb: "big" }));
+  assert.match(value.message, /"max_size_mb" expected a number ≥ 0, got "big"/);
+  assert.equal(value.details.key, "max_size_mb");
+  rejects(() => normalizeLoggerConfig({ default_level: "loud" }), /"default_level" is not a known log level: "loud"/);
+  rejects(
+    () => normalizeLoggerConfig({ max_contxt_size: 1 }),
+    /unknown key "max_contxt_size"; did you mean "max_context_size"\?/,
+  );
+});
+
+test("the same key in two spellings is an error naming both", () => {
+  rejects(
+    () => normalizeBackendConfig({ type: "rest_api", endpoint: "http://h", batch_size: 10, batchSize: 20 }),
+    /backend \(rest_api\)|backend: /,
+    /"batch_size" and "batchSize" are the same key; give it once/,
+  );
+  rejects(
+    () => getLogger("dup", { backends: [{ type: "console", use_colors: true, useColors: false }] }),
+    /backends\[0\]: "use_colors" and "useColors" are the same key/,
+  );
+  rejects(() => normalizeLoggerConfig({ level: "info", default_level: "debug" }), /"level" and "default_level"/);
+});
+
+test("max_size_mb: null never rotates, as in the Python edition; backup_count: 0 is accepted", () => {
+  const never = normalizeBackendConfig({ backend_type: "file", max_size_mb: null, backup_count: 0 });
+  assert.equal(never.maxSizeMb, 0);
+  assert.equal(never.backupCount, 0);
+  // Other nulls still mean "the default".
+  assert.equal(normalizeBackendConfig({ type: "file", backup_count: null }).backupCount, 5);
+});
+
+test("a config is normalized once: a normalized backend config passes through unchanged", () => {
+  const once = normalizeBackendConfig({ backend_type: "file", max_size_mb: 2 });
+  assert.equal(normalizeBackendConfig(once), once);
+  const logger = getLogger("normalized_once", { backends: [once] });
+  assert.equal(logger.getBackends()[0].config, once);
 });

@@ -82,7 +82,7 @@ getLogger("s", { backends: [{ type: "console", stream: "stderr", format: "struct
 getLogger("p", { backends: [{ type: "console", format: "plain", timestampFormat: "%Y" }] }).info("plain", { k: "v" });
 `,
   );
-  assert.match(r.stderr, /^timestamp=\S+Z level=error logger=s message="to stderr" n=1 s="a b"$/m);
+  assert.match(r.stderr, /^timestamp=\S+\+00:00 level=error logger=s message="to stderr" n=1 s="a b"$/m);
   assert.match(r.stdout, /^\d{4} INFO +p: plain k=v$/m);
 });
 
@@ -117,6 +117,33 @@ logger.bind({ a: 1 }).warning("bound");
     assert.match(r.stdout, /works without permissions ok=true/);
     assert.match(r.stdout, /bound a=1/);
     assert.doesNotMatch(r.stderr, /PermissionDenied|NotCapable|prompt/i);
+  },
+);
+
+test(
+  "configureFromEnv under Deno without --allow-env says once which permission is missing; a partial grant is read",
+  { skip: runtime !== "deno" ? "Deno permissions only" : undefined },
+  async () => {
+    const src = `import { configureFromEnv, getLogger } from "@jinpy/logger";
+configureFromEnv();
+configureFromEnv();
+getLogger("envperm").debug("debug shown only when LOGGER_LEVEL was read");
+getLogger("envperm").info("info");
+`;
+    const none = await runScript(dir.path, src, { denoFlags: [], env: { LOGGER_LEVEL: "debug" } });
+    assert.equal(none.code, 0, none.stderr);
+    const said = none.stderr.split("\n").filter((l) => l.includes("configureFromEnv"));
+    assert.equal(said.length, 1, none.stderr);
+    assert.match(said[0], /cannot read LOGGER_\* variables .*the env permission is missing.*--allow-env/);
+    assert.doesNotMatch(none.stdout, /debug shown/);
+    assert.match(none.stdout, /info/);
+    const some = await runScript(dir.path, src, {
+      denoFlags: ["--allow-env=LOGGER_LEVEL", "--allow-read"],
+      env: { LOGGER_LEVEL: "debug" },
+    });
+    assert.equal(some.code, 0, some.stderr);
+    assert.match(some.stdout, /debug shown only when LOGGER_LEVEL was read/);
+    assert.doesNotMatch(some.stderr, /configureFromEnv/);
   },
 );
 

@@ -81,6 +81,28 @@ describe("FileBackend", () => {
     }
   });
 
+  test("backupCount 0 keeps one rotated file (.1), as the Python edition does; nothing else piles up", async () => {
+    const dir = tempDir();
+    try {
+      const logger = getLogger("file_backup0", {
+        backends: [{ type: "file", file_path: `${dir.path}/b0.log`, max_size_mb: 0.001, backup_count: 0 }],
+      });
+      const pad = "x".repeat(600);
+      for (let i = 0; i < 4; i++) {
+        logger.info(`r${i}`, { pad });
+        await logger.flush();
+      }
+      await logger.shutdown();
+      assert.deepEqual(backups(dir.path, "b0.log").map((b) => b.file), ["b0.log.1"]);
+      const live = lines(await readText(`${dir.path}/b0.log`)).map((l) => JSON.parse(l).message);
+      const kept = lines(await readText(`${dir.path}/b0.log.1`)).map((l) => JSON.parse(l).message);
+      assert.deepEqual(live, ["r3"]);
+      assert.deepEqual(kept, ["r2"]);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   test("FileBackend writes the plain and structured formats without colors", async () => {
     const dir = tempDir();
     try {

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getLogger, lazy } from "../mod.ts";
+import { getLogger, lazy, type LevelInput } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
 
 let n = 0;
-const fresh = (backend: Record<string, unknown>, level = "debug") =>
+const fresh = (backend: Record<string, unknown>, level: LevelInput = "debug") =>
   getLogger(`filters-test-${n++}`, { level, backends: [{ type: "memory", ...backend }] });
 const messages = (logger: ReturnType<typeof fresh>) => memoryOf(logger).records().map((r) => r.message);
 

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decryptPayload, getLogger } from "../mod.ts";
+import { decryptPayload, getLogger, type PayloadFormat } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
 import { startServer, type TestServer } from "./_http_server.ts";
 import { ensurePeers, peerPath, peerRequire } from "./_peers.ts";
@@ -124,7 +124,7 @@ describe("OpenTelemetry trace ids", { skip }, () => {
     try {
       server = await startServer();
       const url = server.url;
-      const make = (format: string) =>
+      const make = (format: PayloadFormat) =>
         getLogger(`otel.body.${format}`, {
           backends: [{
             type: "rest_api",

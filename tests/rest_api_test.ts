@@ -7,6 +7,7 @@ import {
   BackendFactory,
   decryptPayload,
   getLogger,
+  type LevelInput,
   type Logger,
   LoggerConfigurationError,
   LoggerSecurityError,
@@ -21,8 +22,8 @@ import { ROOT, runCommand, runScript, runtime, tempDir, waitFor, WIRE_KEYS } fro
 const FAST = { retryBaseDelay: 0.01, retryMaxDelay: 0.05, retryJitter: false, timeoutSeconds: 5, shutdownTimeout: 5 };
 
 let counter = 0;
-function restLogger(config: Record<string, unknown>, level: string = "debug"): Logger {
-  return getLogger(`rest_test_${++counter}`, { level, backends: [{ type: "rest_api", ...FAST, ...config }] });
+function restLogger(config: Record<string, unknown>, level: LevelInput = "debug"): Logger {
+  return getLogger(`rest_test_${++counter}`, { level, backends: [{ type: "rest_api" as string, ...FAST, ...config }] });
 }
 
 function stats(logger: Logger): Record<string, unknown> {

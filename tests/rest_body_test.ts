@@ -13,7 +13,7 @@ import { startServer, text } from "./_http_server.ts";
 let counter = 0;
 function restLogger(config: Record<string, unknown>): Logger {
   return getLogger(`rest_body_${++counter}`, {
-    backends: [{ type: "rest_api", retryBaseDelay: 0.01, retryJitter: false, shutdownTimeout: 5, ...config }],
+    backends: [{ type: "rest_api" as string, retryBaseDelay: 0.01, retryJitter: false, shutdownTimeout: 5, ...config }],
   });
 }
 

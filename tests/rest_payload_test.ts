@@ -49,11 +49,16 @@ function conforms(actual: unknown, spec: unknown, path = "$", maps: string[] = [
   return undefined;
 }
 
-async function send(config: Record<string, unknown>, log: (logger: Logger) => void): Promise<RecordedRequest> {
+async function send(
+  config: Record<string, unknown>,
+  log: (logger: Logger) => void,
+  loggerConfig: Record<string, unknown> = {},
+): Promise<RecordedRequest> {
   const server = await startServer();
   try {
     const logger = getLogger(`payload_${config.payloadFormat}`, {
       level: "debug",
+      ...loggerConfig,
       backends: [{ type: "rest_api", endpoint: `${server.url}/ingest`, ...config }],
     });
     log(logger);
@@ -101,7 +106,9 @@ describe("RestApiBackend payload formats", () => {
     const record = JSON.parse(line);
     assert.equal(record.message, "first");
     assert.equal(ts.length, 19);
-    assert.equal(Math.round(Number(ts) / 1e6), Date.parse(record.timestamp));
+    assert.equal(BigInt(ts) / 1_000_000n, BigInt(Date.parse(record.timestamp)));
+    // Exact to the microsecond of the record's timestamp.
+    assert.equal(ts.slice(10, 16), /\.(\d{6})\+00:00$/.exec(record.timestamp)![1]);
   });
 
   test("otlp: OTLP/HTTP JSON logs with resource, scope, severity, body and attributes", async () => {
@@ -169,5 +176,63 @@ describe("RestApiBackend payload formats", () => {
     } finally {
       dir.cleanup();
     }
+  });
+
+  describe("appName, environment and version name the application in every format", () => {
+    // The Python edition's snake_case keys, as its config dump writes them.
+    const identity = { app_name: "shop", environment: "prod", version: "1.2.3" };
+
+    test("otlp: resource service.name, deployment.environment.name, service.version; loggers stay scopes", async () => {
+      const r = await send({ payloadFormat: "otlp" }, logSome, identity);
+      const rl = JSON.parse(text(r)).resourceLogs[0];
+      assert.deepEqual(rl.resource.attributes, [
+        { key: "service.name", value: { stringValue: "shop" } },
+        { key: "deployment.environment.name", value: { stringValue: "prod" } },
+        { key: "service.version", value: { stringValue: "1.2.3" } },
+      ]);
+      assert.equal(rl.scopeLogs[0].scope.name, "payload_otlp");
+    });
+
+    test("otlp without appName: service.name is unknown_service, never a logger's name", async () => {
+      const r = await send({ payloadFormat: "otlp" }, logSome);
+      const rl = JSON.parse(text(r)).resourceLogs[0];
+      assert.deepEqual(rl.resource.attributes, [{ key: "service.name", value: { stringValue: "unknown_service" } }]);
+    });
+
+    test("loki: stream labels app and env; explicit labels win", async () => {
+      const r = await send({ payloadFormat: "loki", labels: { team: "t1" } }, logSome, identity);
+      for (const s of JSON.parse(text(r)).streams) {
+        assert.equal(s.stream.app, "shop");
+        assert.equal(s.stream.env, "prod");
+        assert.equal(s.stream.team, "t1");
+      }
+      const own = await send({ payloadFormat: "loki", labels: { app: "mine" } }, logSome, identity);
+      assert.equal(JSON.parse(text(own)).streams[0].stream.app, "mine");
+    });
+
+    test("ndjson and elasticsearch: each document carries app_name, environment, version", async () => {
+      const nd = await send({ payloadFormat: "ndjson" }, logSome, identity);
+      const lines = text(nd).trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines.length, 3);
+      for (const l of lines) {
+        assert.equal(l.app_name, "shop");
+        assert.equal(l.environment, "prod");
+        assert.equal(l.version, "1.2.3");
+      }
+      const es = await send({ payloadFormat: "elasticsearch" }, logSome, { appName: "shop", version: "2" });
+      const docs = text(es).trim().split("\n").map((l) => JSON.parse(l)).filter((_, i) => i % 2 === 1);
+      assert.equal(docs.length, 3);
+      for (const d of docs) {
+        assert.equal(d.app_name, "shop");
+        assert.equal(d.version, "2");
+        assert.ok(!("environment" in d));
+      }
+    });
+
+    test("a backend's own appName overrides the logger's", async () => {
+      const r = await send({ payloadFormat: "otlp", appName: "edge" }, logSome, identity);
+      const attrs = JSON.parse(text(r)).resourceLogs[0].resource.attributes;
+      assert.deepEqual(attrs[0], { key: "service.name", value: { stringValue: "edge" } });
+    });
   });
 });

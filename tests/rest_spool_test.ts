@@ -17,7 +17,10 @@ const FAST = { retryBaseDelay: 0.01, retryMaxDelay: 0.05, retryJitter: false, ti
 
 let counter = 0;
 function restLogger(config: Record<string, unknown>): Logger {
-  return getLogger(`rest_spool_${++counter}`, { level: "debug", backends: [{ type: "rest_api", ...FAST, ...config }] });
+  return getLogger(`rest_spool_${++counter}`, {
+    level: "debug",
+    backends: [{ type: "rest_api" as string, ...FAST, ...config }],
+  });
 }
 
 function stats(logger: Logger): Record<string, unknown> {

@@ -16,7 +16,7 @@ function logOne(context: Record<string, unknown>, config: Record<string, unknown
 test("LogEntry.toJson has exactly the wire keys of the Python edition, in order", () => {
   const r = logOne({ user: "alice" });
   assert.deepEqual(Object.keys(r), WIRE_KEYS);
-  assert.match((r as unknown as { timestamp: string }).timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.match((r as unknown as { timestamp: string }).timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
 });
 
 test("circular references become [Circular]", () => {
@@ -125,6 +125,25 @@ test("a 10 MB context value is cut to maxContextSize with an explicit marker", (
   assert.ok(Object.keys(r.context).some((k) => k === "[truncated]") || /truncated/.test(json));
 });
 
+test("a field over maxContextSize is cut with a marker, not dropped whole; later keys are counted", () => {
+  const r = logOne({ small: "kept", blob: "y".repeat(5000), after: 1 }, { maxContextSize: 500 });
+  const json = JSON.stringify(r.context);
+  assert.ok(json.length <= 500 + 120, `context is ${json.length} chars`);
+  assert.equal(r.context.small, "kept");
+  const blob = r.context.blob as string;
+  assert.match(blob, /^y{300,}…\[truncated \d+ chars\]$/);
+  assert.equal(blob.length + Number(/truncated (\d+) chars/.exec(blob)![1]) - /…\[.*$/.exec(blob)![0].length, 5000);
+  assert.ok(!("after" in r.context));
+  assert.match(
+    r.context["[truncated]"] as string,
+    /^"blob" cut, 1 of 3 keys omitted; context was \d+ chars, limit 500$/,
+  );
+  // An object value is cut as its JSON text, escapes included.
+  const o = logOne({ obj: { text: 'q"'.repeat(2000) } }, { maxContextSize: 300 });
+  assert.match(o.context.obj as string, /^\{"text":"(q\\")+.*…\[truncated \d+ chars\]$/);
+  assert.ok(JSON.stringify(o.context).length <= 300 + 120);
+});
+
 test("deep nesting is cut at the depth limit with a marker", () => {
   let deep: Record<string, unknown> = { leaf: true };
   for (let i = 0; i < 50; i++) deep = { d: deep };
@@ -145,10 +164,90 @@ test("keys containing a sensitive word are redacted case-insensitively, nested a
   assert.deepEqual(r.context.list, [{ apiKey: "[REDACTED]" }, { secretValue: "[REDACTED]", fine: 1 }]);
 });
 
-test("sensitiveFields is configurable", () => {
-  const r = logOne({ ssn: "123", password: "kept" }, { sensitiveFields: ["ssn"] });
+test("sensitiveFields adds words to the built-in ones; enableSanitization: false turns redaction off", () => {
+  const r = logOne({ ssn: "123", password: "p", creditCardNumber: "4111", card: "visa" }, {
+    sensitiveFields: ["ssn", "credit_card"],
+  });
   assert.equal(r.context.ssn, "[REDACTED]");
-  assert.equal(r.context.password, "kept");
+  assert.equal(r.context.password, "[REDACTED]");
+  assert.equal(r.context.creditCardNumber, "[REDACTED]");
+  assert.equal(r.context.card, "visa");
+  const off = logOne({ password: "shown" }, { enableSanitization: false });
+  assert.equal(off.context.password, "shown");
+});
+
+test("keys are matched by whole words: secrets hidden, harmless words kept", () => {
+  const secret = [
+    "apiKey",
+    "api_key",
+    "x-api-key",
+    "Authorization",
+    "accessToken",
+    "client_secret",
+    "passwd",
+    "cookie",
+    "set-cookie",
+    "Set-Cookie",
+    "session_id",
+    "sessionId",
+    "refresh.token",
+    "db password",
+    "oauth2Token",
+    "APIKey",
+  ];
+  const harmless = ["author", "keyboard", "monkey", "tokenizer", "authority", "passenger", "secretary", "cookies_ok"];
+  const ctx: Record<string, unknown> = {};
+  for (const k of [...secret, ...harmless]) ctx[k] = "v";
+  // The same through the fast path (plain data) and the safe walk (a Map).
+  for (const context of [ctx, { m: new Map(Object.entries(ctx)) }]) {
+    const r = logOne(context);
+    const got = (r.context.m ?? r.context) as Record<string, unknown>;
+    for (const k of secret) assert.equal(got[k], "[REDACTED]", k);
+    for (const k of harmless) assert.equal(got[k], "v", k);
+  }
+});
+
+test("URLs lose credentials and sensitive query values, as objects, as strings and in messages", () => {
+  const r = logOne(
+    {
+      obj: new URL("https://bob:hunter2@db.example.com:5432/x?page=2&api_key=abc&Token=t#frag"),
+      str: "postgres://app:s3cret@10.0.0.1/db",
+      text: "see https://ghp_abc123@github.com/o/r.git?x=1 now",
+      plain: "https://example.com/a?q=search&sort=asc",
+      nested: { list: ["https://h/?access_token=zzz&n=1"] },
+    },
+    {},
+    "connect redis://:pw@cache:6379/0 and https://x.example/?password=p&id=7",
+  );
+  assert.equal(
+    r.context.obj,
+    "https://bob:[REDACTED]@db.example.com:5432/x?page=2&api_key=[REDACTED]&Token=[REDACTED]#frag",
+  );
+  assert.equal(r.context.str, "postgres://app:[REDACTED]@10.0.0.1/db");
+  assert.equal(r.context.text, "see https://[REDACTED]@github.com/o/r.git?x=1 now");
+  assert.equal(r.context.plain, "https://example.com/a?q=search&sort=asc");
+  assert.deepEqual(r.context.nested, { list: ["https://h/?access_token=[REDACTED]&n=1"] });
+  assert.equal(r.message, "connect redis://:[REDACTED]@cache:6379/0 and https://x.example/?password=[REDACTED]&id=7");
+  for (const secret of ["hunter2", "abc", "s3cret", "ghp_abc123", "zzz", ":pw@", "=p&"]) {
+    assert.ok(!JSON.stringify(r).includes(secret), secret);
+  }
+});
+
+test("Headers and URLSearchParams come out as their entries, redacted, on every runtime", () => {
+  const headers = new Headers({
+    Authorization: "Bearer xyz",
+    "Content-Type": "text/plain",
+    "X-Api-Key": "k",
+    Cookie: "c=1",
+  });
+  const r = logOne({ headers, params: new URLSearchParams("q=1&client_secret=s") });
+  assert.deepEqual(r.context.headers, {
+    authorization: "[REDACTED]",
+    "content-type": "text/plain",
+    cookie: "[REDACTED]",
+    "x-api-key": "[REDACTED]",
+  });
+  assert.deepEqual(r.context.params, { q: "1", client_secret: "[REDACTED]" });
 });
 
 test("redactPatterns replaces matches in the message text", () => {

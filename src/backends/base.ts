@@ -1,4 +1,5 @@
-import { BACKEND_SCHEMAS, normalizeBackendConfig, type NormalizedBackendConfig } from "../config.ts";
+import type { NormalizedBackendConfig } from "../config/config.ts";
+import { BACKEND_SCHEMAS, normalizeBackendConfig } from "../config/_schema.ts";
 import { LoggerBackendError } from "../errors.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";

@@ -1,4 +1,4 @@
-import type { NormalizedBackendConfig } from "../config.ts";
+import type { NormalizedBackendConfig } from "../config/config.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
 import { getEnv, isTerminal, onExit, type StdStream, stdTarget } from "../runtime/runtime.ts";

@@ -1,4 +1,4 @@
-import type { NormalizedBackendConfig } from "../config.ts";
+import type { NormalizedBackendConfig } from "../config/config.ts";
 import { LoggerBackendError, LoggerConfigurationError } from "../errors.ts";
 import { gzipInto } from "../gzip.ts";
 import type { LogEntry } from "../record.ts";
@@ -202,7 +202,8 @@ export class FileBackend extends BaseBackend {
     }
     this.#clock = c.clock as (() => number) | undefined;
     this.#maxBytes = Math.floor(((c.maxSizeMb as number | undefined) ?? 100) * MB);
-    this.#backupCount = (c.backupCount as number | undefined) ?? 5;
+    // 0 keeps one rotated file (`.1`), as the Python edition does, instead of deleting the live file's records.
+    this.#backupCount = Math.max(1, (c.backupCount as number | undefined) ?? 5);
     this.#compression = c.compression === true;
     this.#bufferSize = (c.bufferSize as number | undefined) ?? 65536;
     this.#hardLimit = Math.max(this.#bufferSize * 16, MB);

@@ -1,4 +1,4 @@
-import type { NormalizedBackendConfig, PayloadFormat } from "../config.ts";
+import type { NormalizedBackendConfig, PayloadFormat } from "../config/config.ts";
 import { LoggerConfigurationError } from "../errors.ts";
 import { secretSafeUrl } from "../_url.ts";
 import type { LogEntry } from "../record.ts";
@@ -225,6 +225,11 @@ export class RestApiBackend extends BaseBackend {
       format: this.#format,
       labels: this.#labels,
       index: this.#index,
+      service: {
+        appName: c.appName as string | undefined,
+        environment: c.environment as string | undefined,
+        version: c.version as string | undefined,
+      },
       compression: this.#compression,
       encryptionKey: this.#encryptionKey,
     });

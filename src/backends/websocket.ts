@@ -1,4 +1,5 @@
-import { configError, type NormalizedBackendConfig } from "../config.ts";
+import type { NormalizedBackendConfig } from "../config/config.ts";
+import { configError } from "../config/_suggest.ts";
 import { LoggerConfigurationError } from "../errors.ts";
 import type { LogEntry } from "../record.ts";
 import { describeError, registerSecret, reportOnce } from "../report.ts";

@@ -5,11 +5,11 @@
  * network errors retried (`Retry-After` honoured), 413 split, the rest
  * refused for good. Answers are read bounded.
  */
-import type { PayloadFormat } from "../config.ts";
+import type { PayloadFormat } from "../config/config.ts";
 import { encryptBytes } from "../crypto.ts";
 import { LoggerConnectionError } from "../errors.ts";
 import { gzipBytes } from "../gzip.ts";
-import { buildPayload } from "../payload.ts";
+import { buildPayload, type ServiceIdentity } from "../payload.ts";
 import { describeError } from "../report.ts";
 import { retryAfterMs } from "../retry.ts";
 import type { HttpClient } from "../runtime/http.ts";
@@ -30,6 +30,8 @@ export interface HttpTransportOptions {
   format: PayloadFormat;
   labels: Record<string, string>;
   index: string;
+  /** The application's identity (`appName`, `environment`, `version`). */
+  service?: ServiceIdentity;
   compression: boolean;
   encryptionKey: string | undefined;
 }
@@ -80,6 +82,7 @@ export class HttpTransport implements Transport {
         index: o.index,
         batchKey: batch.key,
         itemKeys: batch.itemKeys,
+        service: o.service,
       });
       // An encrypted envelope carries text: a binary body (protobuf) goes in as base64.
       const body = typeof payload.body !== "string" && o.encryptionKey !== undefined

@@ -14,7 +14,7 @@
  *
  * @module
  */
-export { type LevelInput, levelName, LogLevel, type LogLevelValue, parseLevel } from "../levels.ts";
+export { type LevelInput, type LevelName, levelName, LogLevel, type LogLevelValue, parseLevel } from "../levels.ts";
 export {
   LoggerBackendError,
   LoggerConfigurationError,
@@ -25,22 +25,27 @@ export {
   LoggerWebSocketError,
 } from "../errors.ts";
 export { LogEntry, type LogRecord } from "../record.ts";
-export {
-  type BackendConfig,
-  type BackendConfigBase,
-  type ConsoleBackendConfig,
-  type CustomBackendConfig,
-  type FileBackendConfig,
-  type LoggerConfig,
-  normalizeBackendConfig,
-  type NormalizedBackendConfig,
-  type NormalizedLoggerConfig,
-  normalizeLoggerConfig,
-  type OutputFormat,
-  type PayloadFormat,
-  type RestApiBackendConfig,
-  type WebSocketBackendConfig,
-} from "../config.ts";
+export type {
+  BackendConfig,
+  BackendConfigBase,
+  BuiltinBackendType,
+  ConsoleBackendConfig,
+  CustomBackendConfig,
+  FileBackendConfig,
+  LoggerConfig,
+  LoggerConfigInput,
+  NormalizedBackendConfig,
+  NormalizedLoggerConfig,
+  OutputFormat,
+  PayloadFormat,
+  PythonBackendConfig,
+  PythonLoggerConfig,
+  RestApiBackendConfig,
+  SnakeCase,
+  WebSocketBackendConfig,
+  WithSnakeCase,
+} from "../config/config.ts";
+export { normalizeBackendConfig, normalizeLoggerConfig } from "../config/_schema.ts";
 export { type BackendInterface, type BackendStats, BaseBackend } from "../backends/base.ts";
 export { ConsoleBackend } from "../backends/console.ts";
 export { type BackendConstructor, BackendFactory } from "../factory.ts";
@@ -49,7 +54,6 @@ export {
   getLogger,
   type LogContext,
   Logger,
-  type LoggerConfigInput,
   type LoggerStats,
   setGlobalConfig,
   shutdownAll,

@@ -20,4 +20,4 @@ import { BackendFactory } from "../factory.ts";
 BackendFactory.registerBackendType("file", FileBackend);
 
 export { FileBackend };
-export type { FileBackendConfig } from "../config.ts";
+export type { FileBackendConfig } from "../config/config.ts";

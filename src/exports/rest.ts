@@ -22,4 +22,4 @@ BackendFactory.registerBackendType("rest_api", RestApiBackend);
 
 export { RestApiBackend };
 export { decryptPayload, encryptPayload } from "../crypto.ts";
-export type { PayloadFormat, RestApiBackendConfig } from "../config.ts";
+export type { PayloadFormat, RestApiBackendConfig } from "../config/config.ts";

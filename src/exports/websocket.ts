@@ -20,4 +20,4 @@ import { BackendFactory } from "../factory.ts";
 BackendFactory.registerBackendType("websocket", WebSocketBackend);
 
 export { WebSocketBackend };
-export type { WebSocketBackendConfig } from "../config.ts";
+export type { WebSocketBackendConfig } from "../config/config.ts";

@@ -260,9 +260,10 @@ export function getEnvWithPrefix(prefix: string): Record<string, string> {
 export function hasPermission(kind: string, target?: string): boolean {
   if (!deno?.permissions?.querySync) return true;
   try {
-    const d: { name: string; path?: string; host?: string } = { name: kind };
+    const d: { name: string; path?: string; host?: string; variable?: string } = { name: kind };
     if (target !== undefined) {
       if (kind === "net") d.host = target;
+      else if (kind === "env") d.variable = target;
       else d.path = target;
     }
     return deno.permissions.querySync(d).state === "granted";

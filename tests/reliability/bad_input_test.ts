@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BACKEND_SCHEMAS } from "../../src/config.ts";
+import { BACKEND_SCHEMAS } from "../../src/config/_schema.ts";
 import { getLogger, LoggerConfigurationError, normalizeBackendConfig, normalizeLoggerConfig } from "../../mod.ts";
 import { memoryOf } from "../_memory_backend.ts";
 import { HostileValues, prng } from "./_gen.ts";

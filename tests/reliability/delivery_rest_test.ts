@@ -19,7 +19,7 @@ const FAST = { retryBaseDelay: 0.02, retryMaxDelay: 0.1, retryJitter: false, tim
 let counter = 0;
 
 function restLogger(config: Record<string, unknown>, name = `rel_delivery_${++counter}`): Logger {
-  return getLogger(name, { level: "debug", backends: [{ type: "rest_api", ...FAST, ...config }] });
+  return getLogger(name, { level: "debug", backends: [{ type: "rest_api" as string, ...FAST, ...config }] });
 }
 
 function seqsOfBody(body: string): number[] {
@@ -142,9 +142,9 @@ await logger.flush();
       const port = await freePort();
       const endpoint = `http://127.0.0.1:${port}/in`;
       const config = (token: string) => ({
-        level: "debug",
+        level: "debug" as const,
         backends: [{
-          type: "rest_api",
+          type: "rest_api" as const,
           ...FAST,
           endpoint,
           headers: { Authorization: `Bearer ${token}` },

@@ -16,7 +16,7 @@ import { recordScenario, tally } from "./_record.ts";
 
 let counter = 0;
 function wsLogger(config: Record<string, unknown>): Logger {
-  return getLogger(`rel_ws_delivery_${++counter}`, { backends: [{ type: "websocket", ...config }] });
+  return getLogger(`rel_ws_delivery_${++counter}`, { backends: [{ type: "websocket" as string, ...config }] });
 }
 
 /** Sequence numbers of every log record that arrived, in order (re-sends included). */

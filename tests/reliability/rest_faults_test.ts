@@ -19,7 +19,10 @@ const FAST = { retryBaseDelay: 0.02, retryMaxDelay: 0.1, retryJitter: false, tim
 let counter = 0;
 
 function restLogger(config: Record<string, unknown>): Logger {
-  return getLogger(`rel_rest_${++counter}`, { level: "debug", backends: [{ type: "rest_api", ...FAST, ...config }] });
+  return getLogger(`rel_rest_${++counter}`, {
+    level: "debug",
+    backends: [{ type: "rest_api" as string, ...FAST, ...config }],
+  });
 }
 
 /** Sequence numbers in a `jinpy` body, in order. */

@@ -16,7 +16,7 @@ import { within } from "./_wait.ts";
 let counter = 0;
 
 function wsLogger(config: Record<string, unknown>): Logger {
-  return getLogger(`rel_ws_${++counter}`, { backends: [{ type: "websocket", ...config }] });
+  return getLogger(`rel_ws_${++counter}`, { backends: [{ type: "websocket" as string, ...config }] });
 }
 
 /** Every record's seq in arrival order (re-sent copies included), and once per batch_id. */
