@@ -55,10 +55,10 @@ export class BackendFactory {
       const at = index === undefined ? "backend" : `backends[${index}]`;
       const module = BUILT_IN_MODULES[normalized.type];
       throw new LoggerConfigurationError(
-        `Invalid logger configuration at ${at}: the "${normalized.type}" backend is not loaded; import "${module}" (or "@jinpy/logger") first`,
+        `Invalid logger configuration at ${at}: the "${normalized.type}" backend is not loaded; add an import of ${module} (or of @jinpy/logger) first`,
         {
           details: { at, key: "type", given: normalized.type, registered: [...registry.keys()] },
-          suggestions: [`import "${module}";`],
+          suggestions: [`Import ${module} once, before the first getLogger that uses "${normalized.type}"`],
         },
       );
     }

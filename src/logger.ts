@@ -360,7 +360,8 @@ export class Logger {
    *
    * @param context Fields to attach.
    * @param fn The function to run.
-   * @returns What `fn` returns.
+   * @returns What `fn` returns; for a promise, one that settles the same way
+   *   once the scope has ended (fingers-crossed discards what the scope held).
    */
   withContext<R>(context: LogContext, fn: () => R): R {
     return runWithContext(context, fn);

@@ -75,3 +75,17 @@ test("examples/lifecycle.ts creates, monitors and shuts down backends", { skip }
   assert.match(r.stdout, /created ConsoleBackend at level 20/);
   assert.match(r.stdout, /"message":"Backend health".*"healthy":true/);
 });
+
+test(
+  "examples/categories.ts: subtree levels, lazy computed once, only the failed request's lines",
+  { skip },
+  async () => {
+    const r = await example("categories.ts", [], false);
+    assert.match(r.stdout, /DEBUG\s+shop\.db\.pool: pool ready/);
+    assert.doesNotMatch(r.stdout, /not written/);
+    assert.match(r.stdout, /lazy value computed 1 time\(s\)/);
+    assert.match(r.stdout, /req-2: parsing body[\s\S]*req-2: calling payment service[\s\S]*req-2: payment declined/);
+    assert.doesNotMatch(r.stdout, /req-1|req-3/);
+    assert.match(r.stdout, /http backend: 3 written, 4 suppressed/);
+  },
+);

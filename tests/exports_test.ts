@@ -110,7 +110,7 @@ console.log(JSON.stringify(seen));`,
     assert.equal(r.code, 0, r.stderr);
     const seen = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
     assert.equal(seen[0], "console");
-    assert.match(seen[1], /"file" backend is not loaded; import "@jinpy\/logger\/file"/);
+    assert.match(seen[1], /"file" backend is not loaded; add an import of @jinpy\/logger\/file/);
     assert.equal(seen[2], "console,file");
     assert.equal(seen[3], "console,file,rest_api,websocket");
     assert.equal(seen[4], "true", "one factory for every entry");

@@ -236,6 +236,8 @@ export class FileBackend extends BaseBackend {
       }
     }
     this.#removeExitHook = onExit(() => {
+      // A line begun on a full disk gets one more try, then is cut off.
+      if (!this.#writer.empty) this.#writer.flush();
       this.#writeBuffered();
       if (!this.#writer.empty) this.#giveUp();
     });

@@ -30,12 +30,14 @@ export class Intake {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDue = false;
   #stopped = false;
+  readonly #fullReason: string;
 
   constructor(capacity: number, batchSize: number, batchTimeoutMs: number, hooks: IntakeHooks) {
     this.queue = new BoundedQueue<string>(capacity);
     this.#batchSize = batchSize;
     this.#timeoutMs = batchTimeoutMs;
     this.#hooks = hooks;
+    this.#fullReason = `queue full (maxQueueSize ${this.queue.capacity}), oldest records dropped`;
   }
 
   /** Records ever pushed. */
@@ -66,7 +68,7 @@ export class Intake {
 
   #overflowed(line: string, seq: number): void {
     if (this.#hooks.spill === undefined) {
-      this.#hooks.drop(1, `queue full (maxQueueSize ${this.queue.capacity}), oldest records dropped`);
+      this.#hooks.drop(1, this.#fullReason);
       return;
     }
     if (this.#overflow.length >= this.queue.capacity) {

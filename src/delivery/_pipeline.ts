@@ -50,7 +50,7 @@ export class Pipeline {
     this.#me = options.spoolOwner ?? this;
     this.#in = new Intake(options.maxQueueSize, options.batchSize, options.batchTimeoutMs, {
       ready: () => this.kick(),
-      drop: (n, reason) => events.drop(n, reason),
+      drop: (n, reason) => this.#dropHot(n, reason),
       spill: options.spool === undefined ? undefined : (lines) => {
         this.#toSpool(lines, "queue overflow");
         this.#checkWaiters();
@@ -99,6 +99,20 @@ export class Pipeline {
     }
     this.#in.push(line);
   }
+
+  /**
+   * A drop on the logging path (a full queue): reported the first time, then
+   * only counted, so that a burst of drops costs no more than the count.
+   */
+  #dropHot(n: number, reason: string): void {
+    if (this.#hotReported === reason) this.#stats.messagesDropped += n;
+    else {
+      this.#hotReported = reason;
+      this.#ev.drop(n, reason);
+    }
+  }
+
+  #hotReported = "";
 
   #toSpool(lines: string[], why: string): void {
     if (lines.length === 0) return;
