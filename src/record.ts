@@ -75,7 +75,8 @@ let clockBase = perf === undefined ? 0 : Date.now() - perf.now();
 
 /** Calls between two comparisons with the wall clock. */
 const RESYNC_EVERY = 32;
-let sinceSync = RESYNC_EVERY;
+// The anchor was just taken: the first comparison comes after RESYNC_EVERY calls.
+let sinceSync = 0;
 
 /**
  * The current time as epoch milliseconds with a sub-millisecond fraction
