@@ -15,6 +15,9 @@ import type { Batch, Outcome, PipelineEvents, PipelineOptions, PipelineState, Tr
 
 let orders = 0;
 
+/** The longest pause between attempts while a shutdown delivers (so several attempts fit in its time). */
+const DRAIN_PAUSE_MS = 1000;
+
 /** Queues, batches, sends, retries and settles the records of one backend. */
 export class Pipeline {
   #in: Intake;
@@ -146,7 +149,7 @@ export class Pipeline {
   /** Fills the send window. */
   #pump(): void {
     const s = this.#state;
-    if (s === "closed" || s === "backoff" || s === "failed") return;
+    if (s === "closed" || s === "backoff" || s === "failed" || this.#stopping) return;
     this.#in.spill();
     while (this.#window.size < this.#o.window) {
       const batch = this.#next();
@@ -209,7 +212,8 @@ export class Pipeline {
       .then((outcome) => {
         this.#window.delete(batch);
         if (batch.spooled) this.#replaying = false;
-        this.#settle(batch, signal.aborted ? undefined : outcome);
+        // An answer that came although delivery was stopping still counts: a 2xx is delivered.
+        this.#settle(batch, signal.aborted && outcome.kind === "retry" ? undefined : outcome);
         if (this.#window.size === 0 && this.#state === "sending") this.#to("idle");
         this.#checkWaiters();
         for (const wake of this.#changed.splice(0)) wake();
@@ -321,7 +325,11 @@ export class Pipeline {
     if (failed) this.#streak++;
     const cap = this.#o.backoff.maxDelay * 1000;
     let ms = after !== undefined ? Math.min(after, cap) : backoffDelay(Math.max(1, this.#streak), this.#o.backoff);
-    if (this.#deadline > 0) ms = Math.min(ms, Math.max(0, this.#deadline - Date.now()));
+    if (this.#deadline > 0) {
+      // Delivering against a deadline: short pauses, so that several attempts fit before it.
+      const pause = Math.min(DRAIN_PAUSE_MS, Math.max(50, this.#o.shutdownTimeoutMs / 10));
+      ms = Math.min(ms, pause, Math.max(0, this.#deadline - Date.now()));
+    }
     this.#resumeAt = Date.now() + ms;
     this.#to("backoff");
     this.#resumeTimer = later(() => this.#resume(), ms);
@@ -412,6 +420,8 @@ export class Pipeline {
   }
 
   #deadline = 0;
+  /** Set while `#stop` ends what is in flight: nothing new is sent. */
+  #stopping = false;
 
   /**
    * Delivers what is held, then replays the spool, until `deadline`. A
@@ -429,7 +439,10 @@ export class Pipeline {
       await within(this.#settled(), deadline - Date.now());
       if (spool === undefined || shared) return;
       if (this.#state === "backoff" && this.#lastReachable) this.#resume();
-      while (spool.pending && !spool.heldByOther(this.#me) && Date.now() < deadline && this.#state !== "failed") {
+      while (
+        spool.pending && spool.replays(this.#me) && !spool.heldByOther(this.#me) && Date.now() < deadline &&
+        this.#state !== "failed"
+      ) {
         if (this.#state === "backoff" && !this.#lastReachable) break;
         this.#pump();
         if (!(await within(this.#change(), deadline - Date.now()))) break;
@@ -461,17 +474,25 @@ export class Pipeline {
 
   /** Ends what is in flight and spools (or drops) everything still in memory, in order. */
   async #stop(reason: string): Promise<void> {
-    if (this.#window.size > 0) {
-      this.#abortWindow();
-      await within(
-        (async () => {
-          while (this.#window.size > 0) await this.#change();
-        })(),
-        1000,
-      );
+    this.#stopping = true;
+    try {
+      const emptied = async () => {
+        while (this.#window.size > 0) await this.#change();
+      };
+      if (this.#window.size > 0) {
+        // A request in flight gets a short grace for its answer (a 2xx counts as written).
+        await within(emptied(), Math.min(1000, Math.max(100, this.#o.shutdownTimeoutMs / 10)));
+      }
+      if (this.#window.size > 0) {
+        // Still unanswered: maybe delivered. Its records are spooled (or stay in the spool) and may arrive twice.
+        this.#abortWindow();
+        await within(emptied(), 1000);
+      }
+      this.#giveUp(this.#takeAll(), reason);
+      this.#checkWaiters();
+    } finally {
+      this.#stopping = false;
     }
-    this.#giveUp(this.#takeAll(), reason);
-    this.#checkWaiters();
   }
 
   /** The event loop is emptying with records undelivered: deliver them (or spool them) before the process ends. */

@@ -247,9 +247,19 @@ export class Spool {
     return this.#holder !== undefined && this.#holder !== owner;
   }
 
-  /** Whether backends other than `owner` use this spool (and carry on with it when `owner` leaves). */
+  /**
+   * Whether backends other than `owner` use this spool and carry on with it
+   * when `owner` leaves. A replaced (retired) backend only appends: it does
+   * not count, since it never replays.
+   */
   sharedWith(owner: object): boolean {
-    return this.#members.size > (this.#members.has(owner) ? 1 : 0);
+    for (const member of this.#members.keys()) if (member !== owner && !this.#retired.has(member)) return true;
+    return false;
+  }
+
+  /** Whether `owner` may replay this spool (it was not replaced by a successor). */
+  replays(owner: object): boolean {
+    return !this.#retired.has(owner);
   }
 
   /** Takes the reader's lock; false when another backend holds it. */
@@ -372,6 +382,10 @@ export class Spool {
       this.#holder = undefined;
     }
     this.#members.delete(owner);
+    // The successors are gone: the replaced backends left are the spool's owners again.
+    let live = false;
+    for (const member of this.#members.keys()) if (!this.#retired.has(member)) live = true;
+    if (!live) { for (const member of this.#members.keys()) this.#retired.delete(member); }
     if (this.#members.size === 0) {
       if (Spool.#open.get(this.#key) === this) Spool.#open.delete(this.#key);
       this.release();
