@@ -440,8 +440,8 @@ export class Pipeline {
       if (spool === undefined || shared) return;
       if (this.#state === "backoff" && this.#lastReachable) this.#resume();
       while (
-        spool.pending && spool.replays(this.#me) && !spool.heldByOther(this.#me) && Date.now() < deadline &&
-        this.#state !== "failed"
+        // A replaced backend may still hold the spool for its last batch: it wakes this one when it lets go.
+        spool.pending && spool.replays(this.#me) && Date.now() < deadline && this.#state !== "failed"
       ) {
         if (this.#state === "backoff" && !this.#lastReachable) break;
         this.#pump();

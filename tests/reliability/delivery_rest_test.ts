@@ -154,8 +154,15 @@ await logger.flush();
     test(`REST reconfigured with a rotated token on the same spool (${how}): handed to the successor`, async () => {
       const dir = tempDir();
       const spool = join(dir.path, "spool.ndjson");
-      const port = await freePort();
-      const endpoint = `http://127.0.0.1:${port}/in`;
+      // The old credentials are refused slowly (a replay of the old backend is in flight when it is replaced);
+      // the new ones get 503 to their first two requests, so the spool still waits when shutdown() comes.
+      let fresh = 0;
+      const answer = (r: RecordedRequest) => {
+        if (r.headers.authorization !== "Bearer new-token") return { status: 503, delayMs: 200 };
+        return ++fresh <= 2 ? { status: 503 } : undefined;
+      };
+      const server = await startServer(answer);
+      const endpoint = server.url;
       const config = (token: string) => ({
         level: "debug" as const,
         backends: [{
@@ -169,7 +176,6 @@ await logger.flush();
         }],
       });
       const name = `rel_rotate_${how}`;
-      let server: Awaited<ReturnType<typeof startServer>> | undefined;
       try {
         let logger: Logger;
         if (how === "setGlobalConfig") {
@@ -178,19 +184,12 @@ await logger.flush();
         } else logger = getLogger(name, config("old-token"));
         await logSeq(logger, 100);
         await logger.flush();
-        assert.equal(stats(logger).spooled, 100, "the receiver is down: spooled");
+        assert.equal(stats(logger).spooled, 100, "the receiver refuses: spooled");
         if (how === "setGlobalConfig") setGlobalConfig(config("new-token"));
         else getLogger(name, config("new-token"));
         logger = getLogger(name);
-        // The receiver is back, but answers 503 to its first requests: the spool still waits at shutdown().
-        let fresh = 0;
-        const answer = (r: RecordedRequest) => {
-          if (r.headers.authorization !== "Bearer new-token") return { status: 401 };
-          return ++fresh <= 2 ? { status: 503 } : undefined;
-        };
-        server = await startServer(answer, port);
-        await logSeq(logger, 50, 100);
-        // No waiting for delivery: shutdown() of the successor replays the spool the replaced backend left.
+        // No waiting (the replaced backend is still shutting down): shutdown() of the successor replays the spool.
+        for (let i = 100; i < 150; i++) logger.info(`record ${i}`, { seq: i });
         await logger.shutdown();
         const ok = server.requests.filter((r) => r.headers.authorization === "Bearer new-token").slice(2);
         const t = tally(150, accepted(ok));
