@@ -377,6 +377,36 @@ console.log(JSON.stringify({ messages, refused, dropped: s.messagesDropped, repl
     }
   });
 
+  test("a replay cut short by shutdown(): the next run does not send the delivered head again", async () => {
+    const dir = tempDir();
+    let up = false;
+    const statuses: number[] = [];
+    const server = await startServer((_r, i) => ({ status: statuses[i] = i === 0 || up ? 200 : 503 }));
+    try {
+      const spool = join(dir.path, "spool.log");
+      const record = (m: string) =>
+        JSON.stringify({ timestamp: "2026-01-01T00:00:00.000Z", level: "INFO", message: m });
+      const sent = Array.from({ length: 30 }, (_, i) => `s${i}`);
+      writeFileSync(spool, sent.map(record).join("\n") + "\n");
+      const config = { endpoint: server.url, retryCount: 0, batchSize: 10, fallbackToFile: true, fallbackFile: spool };
+      const first = restLogger({ ...config, shutdownTimeout: 0.3 });
+      assert.ok(await waitFor(() => server.requests.length >= 2, 5000), "one batch delivered, the next refused");
+      await first.shutdown();
+      assert.equal(stats(first).replayed, 10);
+      assert.ok(existsSync(spool), "the rest waits in the spool");
+      up = true;
+      const next = restLogger(config);
+      assert.ok(await waitFor(() => stats(next).replayed === 20, 5000), "the next run replays the rest");
+      await next.shutdown();
+      const delivered = jinpyMessages(server.requests.filter((_r, i) => statuses[i] < 300));
+      assert.deepEqual(delivered, sent, "each record once, in order");
+      assert.ok(!existsSync(spool) && !existsSync(`${spool}.offset`), "the spool and its offset are gone");
+    } finally {
+      await server.close();
+      dir.cleanup();
+    }
+  });
+
   test("a spool truncated mid-line while records wait: the intact ones and later ones arrive", async () => {
     const dir = tempDir();
     const spool = join(dir.path, "spool.log");

@@ -425,8 +425,8 @@ export class Pipeline {
 
   /**
    * Delivers what is held, then replays the spool, until `deadline`. A
-   * failure pause is cut short once; the replay goes on while the receiver
-   * answers (a refused connection ends it).
+   * failure pause is cut short once, and later ones are short; the replay
+   * goes on while the receiver answers (a refused connection ends it).
    */
   async #deliverUntil(deadline: number): Promise<void> {
     this.#deadline = deadline;

@@ -10,7 +10,8 @@
  * spool: any of them appends, one at a time (the holder) takes a batch,
  * then commits it (delivered) or puts it back. Appends only extend the file,
  * so "delivered up to here" stays one byte offset, and the file is read
- * from the first record not yet taken, never whole.
+ * from the first record not yet taken, never whole. That offset is kept in
+ * `<file>.offset` after each delivered batch, so the next run starts there.
  */
 import { basename, dirname, fileSystem } from "../runtime/file.ts";
 import { createExclusive, processAlive, processId } from "../runtime/_process.ts";
@@ -114,6 +115,21 @@ function chooseFile(path: string): { file: string; owner: boolean } {
   return { file: `${path}.${processId}`, owner: false };
 }
 
+/**
+ * How far `file` was delivered, as kept in `<file>.offset` by an earlier
+ * run: a byte offset at a line's end, or 0 when there is none (or it does
+ * not fit the file).
+ */
+function readOffset(file: string, size: number): number {
+  try {
+    const at = Number(decoder.decode(fileSystem!.readFile(`${file}.offset`)).trim());
+    if (!Number.isSafeInteger(at) || at <= 0 || at > size) return 0;
+    return fileSystem!.readRange(file, at - 1, 1)[0] === NEWLINE ? at : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Moves the spools of processes that are gone (`path.<pid>`) into `path`. */
 function adoptOrphans(path: string): void {
   const dir = dirname(path);
@@ -124,12 +140,15 @@ function adoptOrphans(path: string): void {
     const pid = Number(m[2]);
     if (pid === processId || processAlive(pid)) continue;
     const orphan = `${dir}/${entry}`;
-    const bytes = fileSystem!.readFile(orphan);
+    const all = fileSystem!.readFile(orphan);
+    // What that process had delivered already is not adopted.
+    const bytes = all.subarray(readOffset(orphan, all.length));
     if (bytes.length > 0) {
       const cut = bytes[bytes.length - 1] !== NEWLINE;
       fileSystem!.appendFile(path, cut ? concat(bytes, NEWLINE) : bytes);
     }
     fileSystem!.remove(orphan);
+    fileSystem!.remove(`${orphan}.offset`);
   }
 }
 
@@ -232,6 +251,12 @@ export class Spool {
     if (info?.isFile && info.size > 0) {
       this.#size = info.size;
       this.#records = countLines(file, info.size);
+      // An earlier run delivered the head of the file: it is not sent again.
+      const at = readOffset(file, info.size);
+      if (at > 0) {
+        this.#delivered = this.#taken = this.#checked = at;
+        this.#deliveredRecords = countLines(file, at);
+      }
       // A line cut short by a crash must not swallow the next one appended.
       if (fileSystem!.tail(file, 1)[0] !== NEWLINE) this.append([""]);
     }
@@ -328,6 +353,7 @@ export class Spool {
     const left = real > 0 ? countLines(this.path, real) : 0;
     this.#size = real;
     this.#delivered = this.#taken = this.#checked = 0;
+    this.#keepOffset();
     this.#records = left;
     this.#deliveredRecords = this.#takenRecords = 0;
     if (info === undefined) this.#dirMade = false;
@@ -355,10 +381,24 @@ export class Spool {
             0;
         this.#records = this.#deliveredRecords = 0;
       }
+      this.#keepOffset();
     } catch {
       // The file stays; the offsets still say everything in it is delivered.
     } finally {
       this.#unlock();
+    }
+  }
+
+  /**
+   * Keeps "delivered up to here" in `<file>.offset`, so that a later run
+   * does not send those records again (removed when nothing is delivered).
+   */
+  #keepOffset(): void {
+    try {
+      if (this.#delivered > 0) fileSystem!.writeFile(`${this.path}.offset`, String(this.#delivered));
+      else fileSystem!.remove(`${this.path}.offset`);
+    } catch {
+      // Not kept: a later run sends these records again (at least once).
     }
   }
 
