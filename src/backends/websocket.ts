@@ -110,7 +110,7 @@ export class WebSocketBackend extends BaseBackend {
 
     if (!webSocketAvailable()) {
       throw invalid(this.name, `this runtime (${runtimeLabel()}) has no WebSocket client`, "type", [
-        "Run on Deno, Bun or Node 22 or later",
+        "Run on Deno, Bun or Node 22 or later (Node 20: --experimental-websocket, without handshake headers)",
       ]);
     }
     if (Object.keys(headers).length > 0 && !handshakeHeadersSupported()) {
