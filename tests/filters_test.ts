@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getLogger, lazy, type LevelInput } from "../mod.ts";
@@ -164,6 +165,7 @@ test("filters work on every backend type and are checked at configuration time",
       type,
     );
   }
+  assert.ok(!existsSync(`${dir.path}/app.log`), "an invalid filter fails before the file backend opens its file");
   assert.throws(() => fresh({ rateLimit: { records: 0 } }), /rateLimit.records/);
   assert.throws(() => fresh({ fingersCrossed: { level: "loud" } }), /fingersCrossed.level/);
   assert.throws(() => fresh({ fingersCrossed: { levle: "error" } }), /fingersCrossed.levle/);
