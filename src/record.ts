@@ -1,7 +1,7 @@
 import { levelName } from "./levels.ts";
 import { activeSpanIds } from "./otel/_trace.ts";
 import { Serializer } from "./serialize.ts";
-import { microsText } from "./strftime.ts";
+import { DIGITS3 } from "./strftime.ts";
 
 /**
  * A record in the wire shape shared with the Python edition.
@@ -56,12 +56,16 @@ let isoPrefix = "";
  * reused across calls within the same second.
  */
 export function isoTime(ms: number): string {
-  const second = Math.floor(Math.floor(ms * 1000) / 1_000_000);
+  // The arithmetic of `microsText`, inline: this runs once per record.
+  const total = Math.floor(ms * 1000);
+  const second = Math.floor(total / 1_000_000);
   if (second !== isoSecond) {
     isoSecond = second;
     isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  return isoPrefix + microsText(ms) + "+00:00";
+  const micros = total - second * 1_000_000;
+  const high = (micros / 1000) | 0;
+  return isoPrefix + DIGITS3[high] + DIGITS3[micros - high * 1000] + "+00:00";
 }
 
 const perf: { now(): number } | undefined = typeof performance !== "undefined" && typeof performance.now === "function"
@@ -71,7 +75,8 @@ let clockBase = perf === undefined ? 0 : Date.now() - perf.now();
 
 /** Calls between two comparisons with the wall clock. */
 const RESYNC_EVERY = 32;
-let sinceSync = RESYNC_EVERY;
+// The anchor was just taken: the first comparison comes after RESYNC_EVERY calls.
+let sinceSync = 0;
 
 /**
  * The current time as epoch milliseconds with a sub-millisecond fraction

@@ -21,7 +21,7 @@ const MONTHS = [
 ];
 
 /** `"000"` … `"999"`: number-to-text conversion is the costly part of a timestamp. */
-const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+export const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
 
 /**
  * The six digits of the microseconds within the second of an epoch-

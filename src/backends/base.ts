@@ -4,7 +4,7 @@ import { LoggerBackendError } from "../errors.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
 import { secretSafeUrl } from "../_url.ts";
-import { describeError, reportOnce, scrub } from "../report.ts";
+import { describeError, registerSecret, reportOnce, scrub } from "../report.ts";
 import { REDACTED } from "../serialize.ts";
 
 /**
@@ -110,6 +110,7 @@ export abstract class BaseBackend implements BackendInterface {
     this.config = normalizeBackendConfig(config);
     this.name = this.config.name;
     this.level = this.config.level;
+    registerSecrets(this.config, BACKEND_SCHEMAS[this.config.type as string] ?? {});
     if (typeof this.config.endpoint === "string") {
       // Registers the endpoint's password and tokens, so no report or error shows them.
       try {
@@ -255,6 +256,26 @@ export abstract class BaseBackend implements BackendInterface {
 /** Config key names whose values are credentials (for keys outside a backend's schema). */
 const SECRET_KEY =
   /pass|secret|token|api[-_]?key|apikey|auth|credential|cookie|header|private|signature|session|(^|[a-z_-])key$/i;
+
+/**
+ * Registers the values of secret settings (the schema's secret keys, and custom keys whose name looks
+ * secret, nested too), so that an error text or a report made from them shows "[REDACTED]" instead.
+ */
+function registerSecrets(config: Record<string, unknown>, schema: Record<string, { secret?: boolean }>): void {
+  const visit = (value: unknown, secret: boolean, depth: number): void => {
+    if (typeof value === "string") {
+      if (secret) registerSecret(value);
+      return;
+    }
+    if (typeof value !== "object" || value === null || depth > 3) return;
+    const proto = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return;
+    for (const [k, v] of Object.entries(value)) visit(v, secret || SECRET_KEY.test(k), depth + 1);
+  };
+  for (const [key, value] of Object.entries(config)) {
+    visit(value, schema[key] !== undefined ? schema[key].secret === true : SECRET_KEY.test(key), 0);
+  }
+}
 
 function redacted(value: unknown): unknown {
   if (value === undefined || value === null) return value;

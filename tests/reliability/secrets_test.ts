@@ -152,7 +152,12 @@ await silent.close();
         dir.path,
         `import { BackendFactory, BaseBackend, getLogger, LoggerError } from "@jinpy/logger";
 import { inspect } from "node:util";
-class Custom extends BaseBackend { override handle() {} }
+class Custom extends BaseBackend {
+  override handle() {
+    const c = this.config as Record<string, any>;
+    throw new Error(\`auth failed for \${c.api_key} / \${c.password} / \${c.headers["X-Key"]}\`);
+  }
+}
 BackendFactory.registerBackendType("custom_sec", Custom);
 const logger = getLogger("sec_inspect", { backends: [
   { type: "rest_api", name: "loggly", endpoint: "http://u:pw-S3CR3T1@127.0.0.1:${failing.port}/bulk/0a1b2c3d-4e5f-6789-abcd-ef0123456789/tag/http/?region=eu&sink=Zq81Kd02Lm93Xy45Pp",
@@ -210,6 +215,7 @@ console.log(JSON.stringify(out));
       assert.match(result.stdout, /bulk\/\[REDACTED\]\/tag\/http\/\?region=eu/);
       assert.match(result.stdout, /region: ["']eu["']|"region":"eu"/);
       assert.match(result.stderr, /loggly backend failed/);
+      assert.match(result.stderr, /custom_sec backend failed: Error: auth failed for \[REDACTED\]/);
       assert.ok(failing.requests.length > 0, "the failing endpoint was reached");
     } finally {
       await failing.close();
