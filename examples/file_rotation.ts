@@ -2,12 +2,16 @@
  * The seed's "File Backend with Rotation" example: a daily JSON-lines file,
  * rotated by size, backups gzipped. Here the size limit is tiny (20 KB) so
  * that a few thousand records show the rotation.
- * Run: deno run -A examples/file_rotation.ts [logDir]
+ * Run: deno run -A examples/file_rotation.ts [logDir]   # or: bun / node examples/file_rotation.ts [logDir]
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 import { type FileBackend, getLogger, LogLevel } from "../mod.ts";
 import { readRecordFiles } from "./read_logs.ts";
 
-const logDir = Deno.args[0] ?? await Deno.makeTempDir({ prefix: "jinpy-files-" });
+const logDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), "jinpy-files-"));
 const logger = getLogger("file_app", {
   backends: [{
     type: "file",

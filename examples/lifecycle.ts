@@ -1,7 +1,12 @@
 /**
  * The seed's "Backend Lifecycle" examples: creation by the factory, proper
- * resource cleanup, and health monitoring. Run: deno run -A examples/lifecycle.ts [logDir]
+ * resource cleanup, and health monitoring.
+ * Run: deno run -A examples/lifecycle.ts [logDir]   # or: bun / node examples/lifecycle.ts [logDir]
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 import { BackendFactory, createProductionConfig, getLogger } from "../mod.ts";
 
 // Initialization: backends are created by the factory.
@@ -10,7 +15,7 @@ console.log(`created ${backend.constructor.name} at level ${backend.level}`);
 await backend.shutdown();
 
 // Resource management: always shut down, also on errors.
-const logDir = Deno.args[0] ?? await Deno.makeTempDir({ prefix: "jinpy-life-" });
+const logDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), "jinpy-life-"));
 const logger = getLogger("app", createProductionConfig(`${logDir}/app.log`));
 try {
   logger.info("Application running");

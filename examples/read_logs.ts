@@ -1,4 +1,5 @@
 /** Reads back JSON-lines log files, rotated backups and their `.gz`, oldest first. */
+import { readdirSync, readFileSync } from "node:fs";
 import type { LogRecord } from "../mod.ts";
 
 /** Every record of `name` and its backups in `dir`, oldest first. */
@@ -7,9 +8,9 @@ export async function readRecordFiles(
   name: string,
 ): Promise<{ records: LogRecord[]; files: string[]; gz: number }> {
   const backups: { n: number; file: string }[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    const m = new RegExp(`^${name.replace(/\./g, "\\.")}\\.(\\d+)(\\.gz)?$`).exec(e.name);
-    if (m) backups.push({ n: Number(m[1]), file: e.name });
+  for (const e of readdirSync(dir)) {
+    const m = new RegExp(`^${name.replace(/\./g, "\\.")}\\.(\\d+)(\\.gz)?$`).exec(e);
+    if (m) backups.push({ n: Number(m[1]), file: e });
   }
   backups.sort((a, b) => b.n - a.n);
   const files = [...backups.map((b) => b.file), name];
@@ -20,14 +21,13 @@ export async function readRecordFiles(
     try {
       if (f.endsWith(".gz")) {
         gz++;
-        const file = await Deno.open(`${dir}/${f}`);
         text = await new Response(
-          file.readable.pipeThrough(
+          new Blob([readFileSync(`${dir}/${f}`)]).stream().pipeThrough(
             new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
           ),
         ).text();
       } else {
-        text = await Deno.readTextFile(`${dir}/${f}`);
+        text = readFileSync(`${dir}/${f}`, "utf8");
       }
     } catch {
       continue;

@@ -12,10 +12,10 @@ import { whileReplacing } from "./_succession.ts";
 import { type BackendInterface, BaseBackend } from "./backends/base.ts";
 import { setSignalHandling } from "./runtime/runtime.ts";
 import type { NormalizedLoggerConfig } from "./config/config.ts";
-import { normalizeLoggerConfig } from "./config/_schema.ts";
+import { normalizeBackendConfig, normalizeLoggerConfig } from "./config/_schema.ts";
 import { configError } from "./config/_suggest.ts";
 import { BackendFactory } from "./factory.ts";
-import { FilteredSink, sinkFor } from "./filters.ts";
+import { FilteredSink, filterSpec, sinkFor } from "./filters.ts";
 import { describeError, reportOnce } from "./report.ts";
 
 /**
@@ -40,7 +40,10 @@ export class BackendSet {
     const made: BaseBackend[] = [];
     const sinks: BackendInterface[] = [];
     try {
-      config.backends.forEach((b, i) => {
+      // Filters are checked before any backend opens a file or a socket.
+      const normalized = config.backends.map((b, i) => normalizeBackendConfig(b, i));
+      normalized.forEach((b, i) => filterSpec(b, i));
+      normalized.forEach((b, i) => {
         const backend = BackendFactory.createBackend(b, i);
         made.push(backend);
         sinks.push(sinkFor(backend, i));

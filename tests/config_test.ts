@@ -11,7 +11,7 @@ import {
   normalizeLoggerConfig,
 } from "../mod.ts";
 import { DEFAULT_SENSITIVE_FIELDS } from "../src/serialize.ts";
-import { ROOT } from "./_helpers.ts";
+import { ROOT, tempDir } from "./_helpers.ts";
 
 const python = JSON.parse(readFileSync(`${ROOT}/../shared/seed/python-edition-configs.json`, "utf8"));
 
@@ -241,9 +241,12 @@ test("max_size_mb: null never rotates, as in the Python edition; backup_count: 0
   assert.equal(normalizeBackendConfig({ type: "file", backup_count: null }).backupCount, 5);
 });
 
-test("a config is normalized once: a normalized backend config passes through unchanged", () => {
-  const once = normalizeBackendConfig({ backend_type: "file", max_size_mb: 2 });
+test("a config is normalized once: a normalized backend config passes through unchanged", async () => {
+  const dir = tempDir("jinpy-config-");
+  const once = normalizeBackendConfig({ backend_type: "file", max_size_mb: 2, file_path: `${dir.path}/app.log` });
   assert.equal(normalizeBackendConfig(once), once);
   const logger = getLogger("normalized_once", { backends: [once] });
   assert.equal(logger.getBackends()[0].config, once);
+  await logger.shutdown();
+  dir.cleanup();
 });

@@ -1,11 +1,11 @@
 /**
- * Every seed example in examples/ runs and does what it says. The examples
- * are Deno scripts (their collector is written on Deno.serve), so this file
- * runs them in the Deno pass.
+ * Every seed example in examples/ runs and does what it says. Most examples
+ * are Deno scripts (their collector is written on Deno.serve), so they run in
+ * the Deno pass; the runtime-neutral ones run on every runtime.
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { ROOT, runCommand, runtime, tempDir } from "./_helpers.ts";
+import { ROOT, runCommand, runtime, runtimeCommand, tempDir } from "./_helpers.ts";
 
 const skip = runtime !== "deno" ? "the examples are Deno scripts; they run in the Deno pass" : undefined;
 const dir = tempDir("jinpy-examples-");
@@ -17,6 +17,18 @@ async function example(name: string, flags: string[] = ["-A"], withDir = true) {
   const out = `${dir.path}/${n++}`;
   (await import("node:fs")).mkdirSync(out);
   const r = await runCommand([exec, "run", ...flags, `${ROOT}/examples/${name}`, ...(withDir ? [out] : [])], {
+    timeoutMs: 60_000,
+    env: { NO_COLOR: "1" },
+  });
+  assert.equal(r.code, 0, `${name} exited ${r.code}: ${r.stderr}`);
+  return { ...r, dir: out };
+}
+
+/** Runs a runtime-neutral example on the current runtime with a fresh log directory. */
+async function neutralExample(name: string) {
+  const out = `${dir.path}/${n++}`;
+  (await import("node:fs")).mkdirSync(out);
+  const r = await runCommand([...runtimeCommand(`${ROOT}/examples/${name}`), out], {
     timeoutMs: 60_000,
     env: { NO_COLOR: "1" },
   });
@@ -70,10 +82,23 @@ test("examples/security.ts sends encrypted bodies the collector decrypts", { ski
   assert.match(r.stdout, /collector decrypted: card charged \{"order":42,"card_token":"\[REDACTED\]"\}/);
 });
 
-test("examples/lifecycle.ts creates, monitors and shuts down backends", { skip }, async () => {
-  const r = await example("lifecycle.ts");
+test("examples/websocket.ts streams every record to its own collector's WebSocket endpoint", { skip }, async () => {
+  const r = await example("websocket.ts", ["-A"], false);
+  assert.match(r.stdout, /written 6, dropped 0, failed 0/);
+  assert.match(r.stdout, /collector received 6 records: This will be sent via WebSocket \| order placed/);
+});
+
+test("examples/lifecycle.ts creates, monitors and shuts down backends (every runtime)", async () => {
+  const r = await neutralExample("lifecycle.ts");
   assert.match(r.stdout, /created ConsoleBackend at level 20/);
   assert.match(r.stdout, /"message":"Backend health".*"healthy":true/);
+});
+
+test("examples/file_rotation.ts rotates and gzips backups, keeping the newest records (every runtime)", async () => {
+  const r = await neutralExample("file_rotation.ts");
+  assert.match(r.stdout, /5000 records written, [1-9]\d* rotations/);
+  assert.match(r.stdout, /\(10 gzipped\)/);
+  assert.match(r.stdout, /newest #4999/);
 });
 
 test(

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BackendFactory, FileBackend, getLogger, LoggerBackendError, type LogRecord } from "../mod.ts";
 import { ROOT, runCommand, runScript, runtime, tempDir, WIRE_KEYS } from "./_helpers.ts";
 
@@ -421,12 +421,18 @@ describe("FileBackend", () => {
         ),
       );
       writeFileSync(`${p}.gz.partial`, "half a gzip");
+      // A process id above the kernel's limit has no process: its gzip was cut short.
+      writeFileSync(`${p}.999999999-1.gz.partial`, "half a gzip");
+      // The parent runs: it may be gzipping still.
+      const running = `app.log.${process.ppid}-1.gz.partial`;
+      writeFileSync(`${dir.path}/${running}`, "a gzip in progress");
       const logger = getLogger("file_recover", {
         backends: [{ type: "file", filePath: p, backupCount: 3, compression: true }],
       });
       logger.info("after restart", { seq: 4 });
       await logger.shutdown();
-      assert.deepEqual(readdirSync(dir.path).sort(), ["app.log", "app.log.1.gz", "app.log.2.gz"]);
+      assert.deepEqual(readdirSync(dir.path).sort(), ["app.log", "app.log.1.gz", "app.log.2.gz", running].sort());
+      rmSync(`${dir.path}/${running}`);
       assertContiguous(await readAll(dir.path, "app.log"), 4);
     } finally {
       dir.cleanup();

@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getLogger, lazy, type LevelInput } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
+import { tempDir } from "./_helpers.ts";
 
 let n = 0;
 const fresh = (backend: Record<string, unknown>, level: LevelInput = "debug") =>
@@ -148,8 +150,11 @@ test("rateLimit: a new window lets records through again, after the suppressed n
   assert.deepEqual(messages(logger), ["a0", "a1", "3 records suppressed by rateLimit", "b0"]);
 });
 
-test("filters work on every backend type and are checked at configuration time", () => {
+test("filters work on every backend type and are checked at configuration time", (t) => {
+  const dir = tempDir("jinpy-filters-"); // the file backend's path, not the working directory
+  t.after(() => dir.cleanup());
   const extra: Record<string, Record<string, unknown>> = {
+    file: { filePath: `${dir.path}/app.log` },
     rest_api: { endpoint: "http://127.0.0.1:9/logs" },
     websocket: { endpoint: "ws://127.0.0.1:9/logs" },
   };
@@ -160,6 +165,7 @@ test("filters work on every backend type and are checked at configuration time",
       type,
     );
   }
+  assert.ok(!existsSync(`${dir.path}/app.log`), "an invalid filter fails before the file backend opens its file");
   assert.throws(() => fresh({ rateLimit: { records: 0 } }), /rateLimit.records/);
   assert.throws(() => fresh({ fingersCrossed: { level: "loud" } }), /fingersCrossed.level/);
   assert.throws(() => fresh({ fingersCrossed: { levle: "error" } }), /fingersCrossed.levle/);

@@ -1,7 +1,7 @@
 import type { NormalizedBackendConfig } from "../config/config.ts";
 import { textFormatter } from "../format.ts";
 import type { LogEntry } from "../record.ts";
-import { getEnv, isTerminal, onExit, type StdStream, stdTarget } from "../runtime/runtime.ts";
+import { getEnv, isTerminal, onBeforeExit, onExit, type StdStream, stdTarget } from "../runtime/runtime.ts";
 import { ByteWriter, type WriteOwner } from "../writer/_byte_writer.ts";
 import { BaseBackend } from "./base.ts";
 import { consoleOtelText, consoleOtelWanted, type ConsoleOtelWriter, consoleOtelWriter } from "./_console_otel.ts";
@@ -14,7 +14,8 @@ const encoder = new TextEncoder();
  * One buffer per standard stream, shared by every console backend so that
  * records keep their order across loggers. Lines are handed to the stream's
  * byte writer together at the end of the current task (or sooner when the
- * buffer is large) and written synchronously on exit.
+ * buffer is large), written without blocking the caller, and written
+ * synchronously on exit.
  */
 class StdBuffer {
   #text = "";
@@ -26,6 +27,8 @@ class StdBuffer {
 
   constructor(stream: StdStream) {
     this.writer = new ByteWriter(stdTarget(stream), MAX_QUEUED);
+    // A signal's exit waits for the asynchronous write in flight (if any) to land first.
+    onBeforeExit(() => this.writer.settle());
     onExit(() => {
       this.#seal();
       this.writer.flushSync();

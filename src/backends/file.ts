@@ -4,6 +4,7 @@ import { gzipInto } from "../gzip.ts";
 import type { LogEntry } from "../record.ts";
 import { describeError, reportOnce } from "../report.ts";
 import { type AppendHandle, basename, dirname, fileSystem, type ReadHandle, writeBlocker } from "../runtime/file.ts";
+import { processAlive, processId } from "../runtime/_process.ts";
 import { onExit, unrefTimer } from "../runtime/runtime.ts";
 import { ByteWriter, countNewlines, type WriteOwner } from "../writer/_byte_writer.ts";
 import { BaseBackend } from "./base.ts";
@@ -22,21 +23,33 @@ interface Sealed {
   records: number;
 }
 
-/** A rotated file waiting to be gzipped; `index` follows it as backups shift. */
+/**
+ * A rotated file waiting to be gzipped. It is found by its inode, not its
+ * index: other processes shift the numbered backups at any time.
+ */
 interface CompressionJob {
   base: string;
-  index: number;
+  ino: number;
   cancelled: boolean;
   /** Resolves once the job is done, skipped or cancelled. */
   done: Promise<void>;
   finish: () => void;
 }
 
-function newJob(base: string, index: number): CompressionJob {
+function newJob(base: string, ino: number): CompressionJob {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => finish = resolve);
-  return { base, index, cancelled: false, done, finish };
+  return { base, ino, cancelled: false, done, finish };
 }
+
+/** Gzips in progress in this process, numbering their `.partial` files. */
+let partialSeq = 0;
+/** `<pid>-<n>.gz.partial` after `base.`: the owner of a gzip in progress. */
+const PARTIAL = /^([0-9]+)-[0-9]+\.gz\.partial$/;
+/** How often a finished gzip retries the rotation lock another process holds. */
+const LOCK_RETRY_MS = 2;
+/** Times a gzip starts over when its file grew meanwhile (a late write from a process that had not noticed the rotation). */
+const GZIP_ATTEMPTS = 3;
 
 /** A lock older than this is left from a process that died while rotating. */
 const STALE_LOCK_MS = 30_000;
@@ -71,10 +84,18 @@ function listBackups(path: string): Backup[] {
   return out.sort((a, b) => a.index - b.index || Number(a.gz) - Number(b.gz));
 }
 
+/** The index of the plain backup of `path` that is file `ino`, if any. */
+function findPlain(path: string, ino: number): number | undefined {
+  if (ino === 0) return undefined;
+  for (const b of listBackups(path)) {
+    if (!b.gz && fileSystem!.stat(backupPath(path, b.index, false))?.ino === ino) return b.index;
+  }
+  return undefined;
+}
+
 /**
  * What every backend writing the same path in this process shares: the
- * queue of rotated files to gzip (whose indexes follow the backups as any
- * backend rotates) and whether an earlier run's leftovers were tidied.
+ * queue of rotated files to gzip and whether an earlier run's leftovers were tidied.
  */
 interface PathState {
   jobs: CompressionJob[];
@@ -544,25 +565,28 @@ export class FileBackend extends BaseBackend {
         return false;
       }
       const onDisk = fs.stat(path);
-      if (mine !== 0 && onDisk !== undefined && onDisk.ino !== mine) {
-        // Rotated by another process since we measured: write to the new file.
+      if (mine !== 0 && (onDisk === undefined || onDisk.ino !== mine)) {
+        // Rotated by another process since we measured: write to the new file
+        // (which the next write creates when none is there yet).
         this.stats.rotationConflicts = (this.stats.rotationConflicts as number) + 1;
         return true;
       }
       this.#closeFile();
       const backups = listBackups(path);
+      const state = stateOf(path);
       for (let i = backups.length - 1; i >= 0; i--) {
         const b = backups[i];
-        if (b.index >= this.#backupCount) fs.remove(backupPath(path, b.index, b.gz));
-        else fs.rename(backupPath(path, b.index, b.gz), backupPath(path, b.index + 1, b.gz));
-      }
-      const state = stateOf(path);
-      for (const job of state.jobs) {
-        if (job.base === path && ++job.index > this.#backupCount) job.cancelled = true;
+        const from = backupPath(path, b.index, b.gz);
+        if (b.index >= this.#backupCount) {
+          if (!b.gz) this.#cancel(state, path, fs.stat(from)?.ino ?? 0);
+          fs.remove(from);
+        } else fs.rename(from, backupPath(path, b.index + 1, b.gz));
       }
       if (this.#backupCount > 0) {
         fs.rename(path, backupPath(path, 1, false));
-        if (this.#compression) this.#enqueue(state, newJob(path, 1));
+        // The file now at `.1`, whichever file that was: no other rotation runs while the lock is held.
+        const ino = fs.stat(backupPath(path, 1, false))?.ino ?? 0;
+        if (this.#compression) this.#enqueue(state, newJob(path, ino));
       } else {
         fs.remove(path);
       }
@@ -582,36 +606,86 @@ export class FileBackend extends BaseBackend {
     }
   }
 
+  /** Stops gzipping file `ino` of `path`, which a rotation drops. */
+  #cancel(state: PathState, path: string, ino: number): void {
+    if (ino === 0) return;
+    for (const job of state.jobs) if (job.base === path && job.ino === ino) job.cancelled = true;
+  }
+
+  /**
+   * Runs `fn` holding the rotation lock of `path`, waiting while another
+   * process holds it (it does only for a few renames).
+   */
+  async #withLock<T>(path: string, fn: () => T): Promise<T> {
+    const lock = `${path}.lock`;
+    while (!this.#lock(lock)) await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    try {
+      return fn();
+    } finally {
+      try {
+        fileSystem!.remove(lock);
+      } catch {
+        // Left behind: the next rotation finds it stale.
+      }
+    }
+  }
+
   /** Takes the rotation lock of a path (shared with other processes); false when another holds it. */
   #lock(lock: string): boolean {
     const fs = fileSystem!;
     if (fs.createExclusive(lock)) return true;
     const info = fs.stat(lock);
-    if (info !== undefined && Date.now() - info.mtimeMs < STALE_LOCK_MS) return false;
+    // Released meanwhile: only try again, for the lock seen gone may be another process's new one by now.
+    if (info === undefined) return fs.createExclusive(lock);
+    if (Date.now() - info.mtimeMs < STALE_LOCK_MS) return false;
     fs.remove(lock);
     return fs.createExclusive(lock);
   }
 
   /**
-   * Puts the backups of an earlier run in order: drops a partial gzip, drops
-   * a plain backup whose `.gz` is complete, and gzips the remaining plain
-   * ones when compression is on.
+   * Puts the backups of an earlier run in order: drops the partial gzips of
+   * processes that are gone, drops a plain backup whose `.gz` is complete
+   * (when no other process is rotating right now), and gzips the remaining
+   * plain ones when compression is on.
    */
   #recoverBackups(path: string, state: PathState): void {
     const fs = fileSystem!;
+    const lock = `${path}.lock`;
+    let locked = false;
     try {
+      // The name earlier versions used for every gzip in progress.
       fs.remove(`${path}.gz.partial`);
+      const prefix = basename(path) + ".";
+      for (const name of fs.readDir(dirname(path))) {
+        if (!name.startsWith(prefix)) continue;
+        const owner = PARTIAL.exec(name.slice(prefix.length));
+        if (owner !== null && !processAlive(Number(owner[1]))) fs.remove(`${dirname(path)}/${name}`);
+      }
+      locked = this.#lock(lock);
       const backups = listBackups(path);
       const zipped = new Set(backups.filter((b) => b.gz).map((b) => b.index));
       for (const b of backups) {
         if (b.gz) continue;
-        if (zipped.has(b.index)) fs.remove(backupPath(path, b.index, false));
-        else if (this.#compression && b.index <= this.#backupCount) {
-          this.#enqueue(state, newJob(path, b.index));
+        const plain = backupPath(path, b.index, false);
+        if (zipped.has(b.index)) {
+          // Under the lock the pair means a gzip finished but died before removing its source.
+          if (locked) fs.remove(plain);
+        } else if (this.#compression && b.index <= this.#backupCount) {
+          // Gone already: another process moved it on and gzips it.
+          const ino = fs.stat(plain)?.ino;
+          if (ino !== undefined) this.#enqueue(state, newJob(path, ino));
         }
       }
     } catch (e) {
       this.recordFailure(e, 0, true);
+    } finally {
+      if (locked) {
+        try {
+          fs.remove(lock);
+        } catch {
+          // Left behind: the next rotation finds it stale.
+        }
+      }
     }
   }
 
@@ -635,37 +709,55 @@ export class FileBackend extends BaseBackend {
     state.compressor = undefined;
   }
 
+  /**
+   * Gzips a rotated file into a `.partial` file only this process uses, then,
+   * holding the rotation lock, finds the file again by its inode and puts
+   * the gzip in its place. A file a rotation dropped meanwhile is skipped; one
+   * that grew is gzipped again, so no record appended late is lost.
+   */
   async #compress(job: CompressionJob): Promise<void> {
     const fs = fileSystem!;
-    const partial = `${job.base}.gz.partial`;
+    const partial = `${job.base}.${processId}-${++partialSeq}.gz.partial`;
     let source: ReadHandle | undefined;
     let target: AppendHandle | undefined;
     try {
-      try {
-        source = fs.openRead(backupPath(job.base, job.index, false));
-      } catch (e) {
-        if (errorCode(e) === "ENOENT") return;
-        throw e;
+      for (let attempt = 0; attempt < GZIP_ATTEMPTS; attempt++) {
+        const opened = await this.#withLock(job.base, () => {
+          const index = findPlain(job.base, job.ino);
+          if (index === undefined) return undefined;
+          const from = backupPath(job.base, index, false);
+          const size = fs.stat(from)?.size ?? 0;
+          return { handle: fs.openRead(from), size };
+        });
+        if (opened === undefined) return;
+        source = opened.handle;
+        fs.remove(partial);
+        target = fs.openAppend(partial);
+        const complete = await gzipInto(source, target, () => job.cancelled);
+        target.close();
+        target = undefined;
+        source.close();
+        source = undefined;
+        if (!complete || job.cancelled) break;
+        const placed = await this.#withLock(job.base, () => {
+          const index = findPlain(job.base, job.ino);
+          if (index === undefined) return true;
+          const from = backupPath(job.base, index, false);
+          if ((fs.stat(from)?.size ?? 0) !== opened.size) return false;
+          fs.rename(partial, backupPath(job.base, index, true));
+          fs.remove(from);
+          this.stats.compressions = (this.stats.compressions as number) + 1;
+          return true;
+        });
+        if (placed) break;
       }
       fs.remove(partial);
-      target = fs.openAppend(partial);
-      const complete = await gzipInto(source, target, () => job.cancelled);
-      target.close();
-      target = undefined;
-      if (!complete || job.cancelled) {
-        fs.remove(partial);
-        return;
-      }
-      // Index read and renames happen together, so no rotation comes between.
-      fs.rename(partial, backupPath(job.base, job.index, true));
-      fs.remove(backupPath(job.base, job.index, false));
-      this.stats.compressions = (this.stats.compressions as number) + 1;
     } catch (e) {
       try {
         target?.close();
         fs.remove(partial);
       } catch {
-        // The partial file stays; the next start removes it.
+        // The partial file stays; a later start removes it once this process is gone.
       }
       this.recordFailure(e, 0, true);
     } finally {

@@ -12,7 +12,12 @@ import { Spool } from "../delivery/_spool.ts";
 import { utf8Length, WsTransport } from "../delivery/_ws_transport.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
 
-/** Messages in flight (sent, not yet confirmed) at most. */
+/**
+ * Batches in flight (sent, not yet confirmed) at most. In `messageMode: "record"` a batch is one record, so the
+ * window holds `batchSize` times as many: the same records in flight as in batch mode. Without acks a message is
+ * confirmed only after it drained and its connection stayed open a moment, so a window of 32 single records
+ * would cap record mode at 32 records per confirmation delay.
+ */
 const WINDOW = 32;
 /** Smallest pause between connection attempts, in seconds, so `reconnectInterval: 0` cannot spin. */
 const MIN_RECONNECT_S = 0.01;
@@ -105,7 +110,7 @@ export class WebSocketBackend extends BaseBackend {
 
     if (!webSocketAvailable()) {
       throw invalid(this.name, `this runtime (${runtimeLabel()}) has no WebSocket client`, "type", [
-        "Run on Deno, Bun or Node 22 or later",
+        "Run on Deno, Bun or Node 22 or later (Node 20: --experimental-websocket, without handshake headers)",
       ]);
     }
     if (Object.keys(headers).length > 0 && !handshakeHeadersSupported()) {
@@ -156,7 +161,7 @@ export class WebSocketBackend extends BaseBackend {
         maxQueueSize: c.maxQueueSize as number,
         maxBatchBytes: Math.max(1, maxMessageSize - ENVELOPE_BYTES),
         measure: utf8Length,
-        window: WINDOW,
+        window: c.messageMode === "record" ? WINDOW * (c.batchSize as number) : WINDOW,
         retryCount: Infinity,
         backoff: {
           baseDelay: Math.max(MIN_RECONNECT_S, reconnectInterval),

@@ -10,6 +10,7 @@ export type RuntimeName = "deno" | "bun" | "node" | "other";
 
 interface DenoWriter {
   writeSync(p: Uint8Array): number;
+  write?(p: Uint8Array): Promise<number>;
   isTerminal?(): boolean;
 }
 interface DenoLike {
@@ -99,7 +100,23 @@ export type StdStream = "stdout" | "stderr";
 export interface ByteTarget {
   /** Writes a prefix of `bytes`; returns its length. */
   write(bytes: Uint8Array): number;
+  /**
+   * Where the stream blocks (Deno's stdout and stderr stay blocking): writes
+   * a prefix of `bytes` without holding the caller, resolving with its
+   * length. Absent where `write` never blocks (a non-blocking pipe answers
+   * `EAGAIN` instead).
+   */
+  writeAsync?(bytes: Uint8Array): Promise<number>;
+  /**
+   * Most bytes given to one `writeAsync` call: a pipe takes a write this
+   * small whole or not at all (`PIPE_BUF`), so a synchronous write at exit,
+   * queued behind one still in flight, can count on it completing in full.
+   */
+  asyncMax?: number;
 }
+
+/** POSIX's smallest `PIPE_BUF`-safe size on the platforms this package runs on (Linux: 4096). */
+const PIPE_ATOMIC = 4096;
 
 /**
  * Whether an error from a write means "not now, try again": a full
@@ -122,6 +139,11 @@ export function stdTarget(stream: StdStream): ByteTarget {
   if (deno) {
     const w = stream === "stdout" ? deno.stdout : deno.stderr;
     t = { write: (bytes) => w.writeSync(bytes) };
+    if (typeof w.write === "function") {
+      const write = w.write.bind(w);
+      t.writeAsync = (bytes) => write(bytes.length > PIPE_ATOMIC ? bytes.subarray(0, PIPE_ATOMIC) : bytes);
+      t.asyncMax = PIPE_ATOMIC;
+    }
   } else if (nodeFs) {
     const fs = nodeFs;
     const fd = stream === "stdout" ? 1 : 2;

@@ -58,7 +58,12 @@ export function runtimeLabel(): string {
  */
 export function openWebSocket(url: string, options: WebSocketOpenOptions): WebSocket {
   const Ctor = webSocketConstructor();
-  if (Ctor === undefined) throw new Error("this runtime has no WebSocket client");
+  if (Ctor === undefined) {
+    throw new Error(
+      "this runtime has no global WebSocket client: Deno, Bun and Node 22 or later have one; " +
+        "on Node 20 run with --experimental-websocket (which sends no handshake headers)",
+    );
+  }
   const hasHeaders = Object.keys(options.headers).length > 0;
   if (!hasHeaders) return options.protocols.length > 0 ? new Ctor(url, options.protocols) : new Ctor(url);
   const init: { headers: Record<string, string>; protocols?: string[] } = { headers: options.headers };

@@ -6,6 +6,9 @@
  * - a full non-blocking pipe (`EAGAIN`) is waited on with a short, growing
  *   back-off on a timer (synchronously, with `Atomics.wait`, at exit) —
  *   never spun on;
+ * - a target that blocks but can write asynchronously (`writeAsync`) gets
+ *   one write in flight at a time, and the next resumes at the exact byte
+ *   count it reports; only the exit hook writes to it synchronously;
  * - memory is bounded: a chunk that would take the queue past `maxBytes` is
  *   refused and its owner counts the records as dropped;
  * - a record counts as written when its last byte is; after a hard error
@@ -66,6 +69,8 @@ export class ByteWriter {
   #max: number;
   #queue: Chunk[] = [];
   #queuedBytes = 0;
+  /** How many queued chunks hold the caller's bytes. */
+  #borrowed = 0;
   #seq = 0;
   #settled = 0;
   #waiters: { seq: number; resolve: () => void }[] = [];
@@ -74,6 +79,13 @@ export class ByteWriter {
   /** The head chunk holds the rest of a line begun on the target before a hard error. */
   #blocked = false;
   #lastError: unknown = undefined;
+  /** Bytes of the asynchronous write in flight, or undefined. */
+  #inFlight: number | undefined = undefined;
+  /** Tells a settled asynchronous write whether it is still the one in flight. */
+  #flightId = 0;
+  /** No new asynchronous write starts: the process is about to end. */
+  #paused = false;
+  #landedWaiters: (() => void)[] = [];
   #retry = (): void => {
     this.#timer = undefined;
     this.#run();
@@ -117,6 +129,7 @@ export class ByteWriter {
     if (bytes.length === 0) return true;
     if (this.#queuedBytes + bytes.length > this.#max && this.#queue.length > 0) return false;
     this.#queue.push({ bytes, offset: 0, records, owner, borrowed, seq: ++this.#seq });
+    if (borrowed) this.#borrowed++;
     this.#queuedBytes += bytes.length;
     return true;
   }
@@ -126,6 +139,7 @@ export class ByteWriter {
    * After a hard error it tries again at once (the disk may have room now).
    */
   flush(): void {
+    if (this.#inFlight !== undefined) return;
     if (this.#timer !== undefined) {
       if (!this.#blocked) return;
       clearTimeout(this.#timer);
@@ -143,6 +157,13 @@ export class ByteWriter {
   flushSync(stallMs: number = STALL_MS): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#inFlight !== undefined) {
+      // The write in flight is small enough to complete whole, and the
+      // target writes it before any synchronous write: count it as done.
+      const n = this.#inFlight;
+      this.#landed();
+      this.#advance(n);
+    }
     let stalledSince = 0;
     let backoff = 1;
     while (this.#queue.length > 0) {
@@ -184,6 +205,7 @@ export class ByteWriter {
   abandon(error: unknown): number {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#landed();
     const head = this.#queue[0];
     const partial = head !== undefined && head.offset > 0 ? head.offset : 0;
     if (head !== undefined && partial > 0) {
@@ -213,6 +235,10 @@ export class ByteWriter {
   }
 
   #run(): void {
+    if (this.target.writeAsync !== undefined) {
+      this.#startAsync();
+      return;
+    }
     while (this.#queue.length > 0) {
       const outcome = this.#writeSome();
       if (outcome === "again") {
@@ -241,6 +267,8 @@ export class ByteWriter {
 
   /** Copies the bytes of waiting chunks that belong to the caller. */
   #keepBorrowed(): void {
+    if (this.#borrowed === 0) return;
+    this.#borrowed = 0;
     for (const c of this.#queue) {
       if (!c.borrowed) continue;
       c.bytes = c.bytes.slice(c.offset);
@@ -249,25 +277,108 @@ export class ByteWriter {
     }
   }
 
-  /** One write call: "ok" (some progress), "again" (full pipe) or "error" (hard error, handled). */
-  #writeSome(): "ok" | "again" | "error" {
+  /** Forgets the asynchronous write in flight: whatever it settles with is ignored. */
+  #landed(): void {
+    this.#inFlight = undefined;
+    this.#flightId++;
+    if (this.#landedWaiters.length > 0) { for (const w of this.#landedWaiters.splice(0)) w(); }
+  }
+
+  /**
+   * Before the process ends: starts no new asynchronous write and resolves
+   * when none is in flight, so the exit hook's synchronous write cannot
+   * overtake one (undefined when none is). Writing resumes on the next task
+   * if the process goes on.
+   */
+  settle(): Promise<void> | undefined {
+    if (this.#inFlight === undefined) return undefined;
+    this.#paused = true;
+    return new Promise((resolve) => {
+      this.#landedWaiters.push(() => {
+        resolve();
+        setTimeout(() => {
+          this.#paused = false;
+          this.flush();
+        }, 0);
+      });
+    });
+  }
+
+  /** Starts one asynchronous write of what waits, unless one is in flight. */
+  #startAsync(): void {
+    if (this.#inFlight !== undefined || this.#paused || this.#queue.length === 0) return;
+    const head = this.#queue[0];
+    // The bytes are read after this call returns: the caller's buffers must be copied.
+    this.#keepBorrowed();
+    const max = this.target.asyncMax ?? JOIN_MAX;
+    let data = this.#nextData(max);
+    if (data.length > max) data = data.subarray(0, max);
+    const id = ++this.#flightId;
+    this.#inFlight = data.length;
+    let p: Promise<number>;
+    try {
+      p = this.target.writeAsync!(data);
+    } catch (e) {
+      this.#landed();
+      this.#asyncFailed(e);
+      return;
+    }
+    p.then((n) => {
+      if (id !== this.#flightId) return;
+      this.#landed();
+      if (!(n > 0)) {
+        this.#arm(this.#backoff, false);
+        this.#backoff = Math.min(this.#backoff * 2, BACKOFF_MAX_MS);
+        return;
+      }
+      this.#backoff = 1;
+      const queue = this.#queue;
+      this.#advance(Math.min(n, data.length));
+      if (this.#blocked && (queue.length === 0 || queue[0] !== head)) this.#blocked = false;
+      this.#startAsync();
+    }, (e) => {
+      if (id !== this.#flightId) return;
+      this.#landed();
+      this.#asyncFailed(e);
+    });
+  }
+
+  #asyncFailed(e: unknown): void {
+    if (isWouldBlock(e)) {
+      this.#arm(this.#backoff, false);
+      this.#backoff = Math.min(this.#backoff * 2, BACKOFF_MAX_MS);
+      return;
+    }
+    this.#hardError(e);
+    if (this.#blocked) this.#arm(this.#backoff = Math.min(Math.max(this.#backoff * 2, 50), RETRY_MAX_MS), true);
+  }
+
+  /** The bytes of the next write: the head's rest, or several whole chunks joined. */
+  #nextData(limit: number = JOIN_MAX): Uint8Array {
     const queue = this.#queue;
     const head = queue[0];
-    let data: Uint8Array;
-    if (queue.length > 1 && head.offset === 0 && head.bytes.length < JOIN_MAX) {
+    if (queue.length > 1 && head.offset === 0 && head.bytes.length < limit) {
       // Several chunks wait (several backends on one stream, or a back-off): one call for them.
       let size = 0;
       let k = 0;
-      while (k < queue.length && size + queue[k].bytes.length <= JOIN_MAX) size += queue[k++].bytes.length;
-      data = new Uint8Array(size);
+      while (k < queue.length && size + queue[k].bytes.length <= limit) size += queue[k++].bytes.length;
+      if (k === 1) return head.bytes;
+      const data = new Uint8Array(size);
       let at = 0;
       for (let i = 0; i < k; i++) {
         data.set(queue[i].bytes, at);
         at += queue[i].bytes.length;
       }
-    } else {
-      data = head.offset === 0 ? head.bytes : head.bytes.subarray(head.offset);
+      return data;
     }
+    return head.offset === 0 ? head.bytes : head.bytes.subarray(head.offset);
+  }
+
+  /** One write call: "ok" (some progress), "again" (full pipe) or "error" (hard error, handled). */
+  #writeSome(): "ok" | "again" | "error" {
+    const queue = this.#queue;
+    const head = queue[0];
+    const data = this.#nextData();
     let n: number;
     try {
       n = this.target.write(data);

@@ -7,7 +7,8 @@
  * so — after `flush()`, when the script simply ends, and when it receives
  * SIGTERM while the pipe is full (the exit hook writes the rest
  * synchronously, waiting on the pipe). Deno's stdout stays blocking: there
- * a full pipe holds the write itself until the reader reads.
+ * the writer keeps one asynchronous write in flight, so no log call waits
+ * for the reader; only the exit hook writes synchronously.
  */
 import { describe, test } from "node:test";
 import process from "node:process";
@@ -100,6 +101,62 @@ if (g.Deno) g.addEventListener("unload", () => writeFileSync("stats.json", JSON.
     });
   }
 
+  test("console JSON into a slow reader: no log call waits on the pipe, every line whole, in order, counted", async () => {
+    // The child logs in bursts, yielding between them, over the reader's 3 s
+    // stall, and times each log call in its own process. A call that waited
+    // for the reader would take most of the stall.
+    const count = 20_000;
+    const dir = tempDir();
+    try {
+      const result = await runSlowReader(
+        dir.path,
+        `import { getLogger } from "@jinpy/logger";
+import { writeFileSync } from "node:fs";
+const g = globalThis as any;
+void g.process?.stdout?.isTTY;
+const logger = getLogger("piped", { backends: [{ type: "console", format: "json" }] });
+const backend = logger.getBackends()[0];
+const start = performance.now();
+let longest = 0;
+for (let i = 0; i < ${count}; i++) {
+  const t0 = performance.now();
+  logger.info("record " + i, { seq: i, pad: "x".repeat(80) });
+  const took = performance.now() - t0;
+  if (took > longest) longest = took;
+  if (i % 200 === 199) await new Promise((r) => setTimeout(r, 10));
+}
+const loopMs = performance.now() - start;
+await logger.flush();
+writeFileSync("stats.json", JSON.stringify({ ...backend.getStats(), longest, loopMs }));
+`,
+      );
+      const t = tally(count, seqsOfLines(result.out));
+      const torn = result.out.split("\n").filter((l) => l !== "" && !l.startsWith("{")).length;
+      const stats = JSON.parse(readFileSync(join(dir.path, "stats.json"), "utf8"));
+      await recordScenario(
+        `console: ${count} JSON records logged in bursts while the pipe's reader stalls for 3 s`,
+        t,
+        "guaranteed: a log call never waits on the pipe; every line whole, in order, counted when its last byte is written",
+        () => {
+          assert.equal(result.code, 0, result.stderr);
+          assert.ok(stats.longest < 600, `longest log call ${stats.longest} ms, the reader stalls 3000 ms`);
+          assert.equal(t.foreign, 0, "every line is a whole record");
+          assert.equal(torn, 0);
+          assert.equal(t.lost, 0);
+          assert.equal(t.duplicates, 0);
+          assert.ok(t.ordered);
+          assert.equal(stats.messagesWritten, count);
+          assert.equal(stats.bytesWritten, Buffer.byteLength(result.out));
+          assert.equal(stats.messagesFailed, 0);
+          assert.equal(stats.messagesDropped, 0);
+        },
+        `longest log call ${stats.longest.toFixed(1)} ms; logging loop ${Math.round(stats.loopMs)} ms`,
+      );
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   test("console JSON into a stalled pipe, then SIGTERM: every line arrives whole, exit status 143", async () => {
     const dir = tempDir();
     try {
@@ -110,7 +167,7 @@ if (g.Deno) g.addEventListener("unload", () => writeFileSync("stats.json", JSON.
 import { writeFileSync } from "node:fs";
 import process from "node:process";
 const logger = getLogger("piped", { backends: [{ type: "console", format: "json" }] });
-// The signal is handled once the logging loop is done (on Deno, whose stdout blocks, once the reader reads).
+// The signal is handled once the logging loop is done.
 writeFileSync("pid.txt", String(process.pid));
 for (let i = 0; i < ${N}; i++) logger.info("record " + i, { seq: i, pad: "x".repeat(80) });
 setInterval(() => {}, 1000);

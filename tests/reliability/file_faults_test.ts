@@ -215,15 +215,43 @@ describe("reliability: file faults", () => {
   }
 });
 
+/**
+ * The records of `base`, its backups `base.N` and, gunzipped, `base.N.gz`,
+ * oldest file first, with the number of files and what else lies next to them.
+ */
+async function allRecords(dir: string, base: string): Promise<{ text: string; files: number; others: string[] }> {
+  const found: { index: number; name: string }[] = [];
+  const others: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === base) found.push({ index: 0, name });
+    else if (name.startsWith(base + ".")) {
+      const m = /^([1-9][0-9]*)(\.gz)?$/.exec(name.slice(base.length + 1));
+      if (m !== null) found.push({ index: Number(m[1]), name });
+      else others.push(name);
+    }
+  }
+  found.sort((a, b) => b.index - a.index);
+  let text = "";
+  for (const f of found) {
+    const bytes = readFileSync(join(dir, f.name));
+    text += f.name.endsWith(".gz")
+      ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text()
+      : new TextDecoder().decode(bytes);
+  }
+  return { text, files: found.length, others };
+}
+
 describe("reliability: two processes rotating one file", () => {
-  test("two processes log to one file with rotation: nothing lost, conflicts counted", async () => {
-    const dir = tempDir();
-    try {
-      const n = 8000;
-      const script = (k: number) =>
-        `import { getLogger } from "@jinpy/logger";
+  for (const compression of [false, true]) {
+    const label = compression ? " and gzipping the backups" : "";
+    test(`two processes log to one file with rotation${label}: nothing lost, conflicts counted`, async () => {
+      const dir = tempDir();
+      try {
+        const n = compression ? 4000 : 8000;
+        const script = (k: number) =>
+          `import { getLogger } from "@jinpy/logger";
 import { existsSync, writeFileSync } from "node:fs";
-const logger = getLogger("proc${k}", { backends: [{ type: "file", filePath: "shared.log", maxSizeMb: 0.02, backupCount: 100000, bufferSize: 2048 }] });
+const logger = getLogger("proc${k}", { backends: [{ type: "file", filePath: "shared.log", maxSizeMb: 0.02, backupCount: 100000, bufferSize: 2048, compression: ${compression} }] });
 writeFileSync("ready${k}", "");
 while (!existsSync("ready0") || !existsSync("ready1")) await new Promise((r) => setTimeout(r, 5));
 for (let i = 0; i < ${n}; i++) {
@@ -233,31 +261,49 @@ for (let i = 0; i < ${n}; i++) {
 await logger.shutdown();
 writeFileSync("stats${k}.json", JSON.stringify(logger.getBackends()[0].getStats()));
 `;
-      const results = await Promise.all([0, 1].map((k) => runScript(dir.path, script(k), { timeoutMs: 60_000 })));
-      const { text, files } = allLines(dir.path, "shared.log");
-      const t = tally(2 * n, seqsOfLines(text));
-      const stats = [0, 1].map((k) => JSON.parse(readFileSync(join(dir.path, `stats${k}.json`), "utf8")));
-      const rotations = stats[0].rotations + stats[1].rotations;
-      const conflicts = stats[0].rotationConflicts + stats[1].rotationConflicts;
-      await recordScenario(
-        "file: two processes rotating one file",
-        t,
-        "nothing lost: rotations take turns through a lock file next to the log; a rotation another process already did is noticed and counted (rotationConflicts)",
-        () => {
-          for (const r of results) assert.equal(r.code, 0, r.stderr);
-          assert.equal(t.foreign, 0, "every line is a whole record");
-          assert.equal(t.lost, 0);
-          assert.equal(t.duplicates, 0);
-          assert.equal(stats[0].messagesFailed + stats[1].messagesFailed, 0);
-          assert.ok(rotations > 10, `${rotations} rotations`);
-          assert.equal(existsSync(join(dir.path, "shared.log.lock")), false, "the lock is released");
-        },
-        `${files} files, ${rotations} rotations, ${conflicts} conflicts noticed`,
-      );
-    } finally {
-      dir.cleanup();
-    }
-  });
+        const results = await Promise.all([0, 1].map((k) => runScript(dir.path, script(k), { timeoutMs: 60_000 })));
+        const { text, files, others } = await allRecords(dir.path, "shared.log");
+        const seqs = seqsOfLines(text);
+        const t = tally(2 * n, seqs);
+        const perProcessInOrder = [0, 1].every((k) => {
+          const mine = seqs.filter((s) => s % 2 === k);
+          return mine.every((s, i) => i === 0 || s > mine[i - 1]);
+        });
+        const stats = [0, 1].map((k) => JSON.parse(readFileSync(join(dir.path, `stats${k}.json`), "utf8")));
+        const rotations = stats[0].rotations + stats[1].rotations;
+        const conflicts = stats[0].rotationConflicts + stats[1].rotationConflicts;
+        const compressions = (stats[0].compressions ?? 0) + (stats[1].compressions ?? 0);
+        const plain = readdirSync(dir.path).filter((f) => /^shared\.log\.[0-9]+$/.test(f)).length;
+        await recordScenario(
+          `file: two processes rotating one file${label}`,
+          t,
+          compression
+            ? "nothing lost: each process gzips into a file of its own and puts the gzip in place of the backup, found again by its inode, while holding the rotation lock"
+            : "nothing lost: rotations take turns through a lock file next to the log; a rotation another process already did is noticed and counted (rotationConflicts)",
+          () => {
+            for (const r of results) assert.equal(r.code, 0, r.stderr);
+            assert.equal(t.foreign, 0, "every line is a whole record");
+            assert.equal(t.lost, 0);
+            assert.equal(t.duplicates, 0);
+            assert.ok(perProcessInOrder, "each process's records in order, oldest backup first");
+            assert.equal(stats[0].messagesFailed + stats[1].messagesFailed, 0);
+            assert.ok(rotations > 10, `${rotations} rotations`);
+            assert.deepEqual(others.filter((f) => !f.startsWith("shared.log.lock")), [], "no partial gzip left");
+            assert.equal(existsSync(join(dir.path, "shared.log.lock")), false, "the lock is released");
+            if (compression) {
+              assert.equal(plain, 0, "every backup is gzipped");
+              assert.equal(compressions, rotations, "one gzip per rotation");
+            }
+          },
+          `${files} files, ${rotations} rotations, ${conflicts} conflicts noticed${
+            compression ? `, ${compressions} gzips` : ""
+          }`,
+        );
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
 });
 
 /** Why the tmpfs tests cannot run here, or false when they can (mounting needs root). */
