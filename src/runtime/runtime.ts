@@ -25,6 +25,7 @@ interface DenoLike {
   addSignalListener?(signal: string, fn: () => void): void;
   removeSignalListener?(signal: string, fn: () => void): void;
   exit(code?: number): never;
+  statSync?(path: string): { isFile: boolean; isCharDevice?: boolean | null };
   build?: { os: string };
   version?: { deno: string };
 }
@@ -132,6 +133,23 @@ export function isWouldBlock(e: unknown): boolean {
 
 const targets: Partial<Record<StdStream, ByteTarget>> = {};
 
+/**
+ * Whether Deno's (blocking) stdout or stderr can hold a write for long: a
+ * pipe or a socket whose reader is slow can; a regular file or a character
+ * device (`/dev/null`, a terminal) takes it at once, so writes stay
+ * synchronous and large there. Unknown (no read permission): it may.
+ */
+function denoStreamMayStall(stream: StdStream): boolean {
+  const path = stream === "stdout" ? "/dev/stdout" : "/dev/stderr";
+  if (typeof deno?.statSync !== "function" || !hasPermission("read", path)) return true;
+  try {
+    const info = deno.statSync(path);
+    return !(info.isFile || info.isCharDevice === true);
+  } catch {
+    return true;
+  }
+}
+
 /** The raw byte target of stdout or stderr on this runtime. */
 export function stdTarget(stream: StdStream): ByteTarget {
   let t = targets[stream];
@@ -139,7 +157,7 @@ export function stdTarget(stream: StdStream): ByteTarget {
   if (deno) {
     const w = stream === "stdout" ? deno.stdout : deno.stderr;
     t = { write: (bytes) => w.writeSync(bytes) };
-    if (typeof w.write === "function") {
+    if (typeof w.write === "function" && denoStreamMayStall(stream)) {
       const write = w.write.bind(w);
       t.writeAsync = (bytes) => write(bytes.length > PIPE_ATOMIC ? bytes.subarray(0, PIPE_ATOMIC) : bytes);
       t.asyncMax = PIPE_ATOMIC;
