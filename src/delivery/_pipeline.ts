@@ -210,10 +210,16 @@ export class Pipeline {
     this.#t.send(batch, signal)
       .catch((e): Outcome => ({ kind: "retry", error: asError(e), reachable: false }))
       .then((outcome) => {
-        this.#window.delete(batch);
+        // Not in the window any more: taken out (spooled or dropped) by a give-up while in flight, settled then.
+        const held = this.#window.delete(batch);
         if (batch.spooled) this.#replaying = false;
         // An answer that came although delivery was stopping still counts: a 2xx is delivered.
-        this.#settle(batch, signal.aborted && outcome.kind === "retry" ? undefined : outcome);
+        if (held || batch.spooled) {
+          this.#settle(
+            batch,
+            signal.aborted && (outcome.kind === "retry" || outcome.kind === "fatal") ? undefined : outcome,
+          );
+        }
         if (this.#window.size === 0 && this.#state === "sending") this.#to("idle");
         this.#checkWaiters();
         for (const wake of this.#changed.splice(0)) wake();
