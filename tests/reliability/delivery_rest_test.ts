@@ -190,7 +190,11 @@ await logger.flush();
         logger = getLogger(name);
         // No waiting (the replaced backend is still shutting down): shutdown() of the successor replays the spool.
         for (let i = 100; i < 150; i++) logger.info(`record ${i}`, { seq: i });
-        await logger.shutdown();
+        if (how === "setGlobalConfig") {
+          // Other loggers may follow the global config too (a logger's shutdown() then only flushes the shared
+          // set), so the successor backend itself is shut down, as shutdownAll() does at the end of a process.
+          await Promise.all(logger.getBackends().map((b) => b.shutdown()));
+        } else await logger.shutdown();
         const ok = server.requests.filter((r) => r.headers.authorization === "Bearer new-token").slice(2);
         const t = tally(150, accepted(ok));
         const s = stats(logger);
