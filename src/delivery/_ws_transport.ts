@@ -217,16 +217,7 @@ export class WsTransport implements Transport {
         if (this.#opening === undefined) return;
         this.#opening = undefined;
         this.#lostOne = true;
-        ws.onopen =
-          ws.onerror =
-          ws.onclose =
-          ws.onmessage =
-            null;
-        try {
-          ws.close();
-        } catch {
-          // Not open yet.
-        }
+        closeQuietly(ws);
         reject(error);
       };
       const timer = later(
@@ -279,16 +270,7 @@ export class WsTransport implements Transport {
     this.#o.stats.connected = false;
     // Kept even when nothing was in flight: the next record reconnects.
     this.#o.stats.lastError = describeError(error);
-    ws.onopen =
-      ws.onerror =
-      ws.onclose =
-      ws.onmessage =
-        null;
-    try {
-      ws.close();
-    } catch {
-      // Already closing.
-    }
+    closeQuietly(ws);
     const mine = [...this.#pending].filter((p) => p.ws === ws);
     if (mine.length === 0) return;
     this.#lostOne = true;
@@ -449,4 +431,18 @@ function closeSocket(ws: WebSocket, code: number, reason: string, ms: number): P
       resolve();
     }
   });
+}
+
+/** Closes a socket whose events no longer matter: its handlers are removed first, and a close that throws is ignored. */
+function closeQuietly(ws: WebSocket): void {
+  ws.onopen =
+    ws.onerror =
+    ws.onclose =
+    ws.onmessage =
+      null;
+  try {
+    ws.close();
+  } catch {
+    // Not open yet, or already closing.
+  }
 }
