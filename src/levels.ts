@@ -32,16 +32,7 @@ export const LogLevel: {
       CRITICAL: 50,
     } as const,
     { WARN: { value: 30, enumerable: false }, FATAL: { value: 50, enumerable: false } },
-  ) as {
-    readonly TRACE: 5;
-    readonly DEBUG: 10;
-    readonly INFO: 20;
-    readonly WARNING: 30;
-    readonly WARN: 30;
-    readonly ERROR: 40;
-    readonly CRITICAL: 50;
-    readonly FATAL: 50;
-  },
+  ) as typeof LogLevel,
 );
 
 /** The lowest and highest level numbers: everything (0) up to `CRITICAL`. */
