@@ -1,4 +1,5 @@
 import type { NormalizedBackendConfig } from "../config/config.ts";
+import type { Format } from "../config/_keys.ts";
 import { BACKEND_SCHEMAS, normalizeBackendConfig } from "../config/_schema.ts";
 import { LoggerBackendError } from "../errors.ts";
 import { textFormatter } from "../format.ts";
@@ -110,7 +111,7 @@ export abstract class BaseBackend implements BackendInterface {
     this.config = normalizeBackendConfig(config);
     this.name = this.config.name;
     this.level = this.config.level;
-    registerSecrets(this.config, BACKEND_SCHEMAS[this.config.type as string] ?? {});
+    registerSecrets(this.config, BACKEND_SCHEMAS[this.config.type] ?? {});
     if (typeof this.config.endpoint === "string") {
       // Registers the endpoint's password and tokens, so no report or error shows them.
       try {
@@ -119,9 +120,11 @@ export abstract class BaseBackend implements BackendInterface {
         // Not a URL: the backend reports that itself.
       }
     }
+    // Built-in types have these keys filled from their key tables; a custom type may leave them out.
+    const { format, timestampFormat } = this.config;
     this.formatter = textFormatter({
-      format: (this.config.format as "json" | undefined) ?? "json",
-      timestampFormat: this.config.timestampFormat as string | undefined,
+      format: typeof format === "string" ? format as Format : "json",
+      timestampFormat: typeof timestampFormat === "string" ? timestampFormat : undefined,
       useColors: false,
       showSource: this.config.showSource === true,
     });
@@ -188,7 +191,7 @@ export abstract class BaseBackend implements BackendInterface {
    * no password, and token-like path segments and query values masked.
    */
   toJSON(): Record<string, unknown> {
-    const schema = BACKEND_SCHEMAS[this.config.type as string] ?? {};
+    const schema = BACKEND_SCHEMAS[this.config.type] ?? {};
     const config: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(this.config)) {
       const secret = schema[key] !== undefined ? schema[key].secret === true : SECRET_KEY.test(key);

@@ -4,6 +4,7 @@ import type { LogEntry } from "../record.ts";
 import { getEnv, isTerminal, onBeforeExit, onExit, type StdStream, stdTarget } from "../runtime/runtime.ts";
 import { ByteWriter, type WriteOwner } from "../writer/_byte_writer.ts";
 import { BaseBackend } from "./base.ts";
+import { consoleOptions } from "./console_options.ts";
 import { consoleOtelText, consoleOtelWanted, type ConsoleOtelWriter, consoleOtelWriter } from "./_console_otel.ts";
 
 /** Most bytes waiting for a slow reader of a standard stream; beyond, records are dropped and counted. */
@@ -121,17 +122,16 @@ export class ConsoleBackend extends BaseBackend {
    */
   constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
     super(config);
-    const stream = (this.config.stream as StdStream | undefined) ?? "stdout";
+    const o = consoleOptions(this.config);
     this.formatter = textFormatter({
-      format: (this.config.format as "console" | undefined) ?? "console",
-      timestampFormat: this.config.timestampFormat as string | undefined,
-      useColors: typeof this.config.useColors === "boolean" ? this.config.useColors : autoColors(stream),
-      showSource: this.config.showSource === true,
+      format: o.format,
+      timestampFormat: o.timestampFormat,
+      useColors: o.useColors ?? autoColors(o.stream),
+      showSource: o.showSource,
     });
-    this.#buffer = bufferFor(stream);
-    if (consoleOtelWanted(this.config.otel)) {
-      const format = this.config.format ?? "console";
-      if (format === "console" || format === "plain") this.formatter = consoleOtelText;
+    this.#buffer = bufferFor(o.stream);
+    if (consoleOtelWanted(o.otel)) {
+      if (o.format === "console" || o.format === "plain") this.formatter = consoleOtelText;
       this.#otel = consoleOtelWriter();
     }
   }

@@ -1,5 +1,5 @@
 import type { NormalizedBackendConfig } from "../config/config.ts";
-import { LoggerBackendError, LoggerConfigurationError } from "../errors.ts";
+import { LoggerBackendError } from "../errors.ts";
 import { gzipInto } from "../gzip.ts";
 import type { LogEntry } from "../record.ts";
 import { describeError, reportOnce } from "../report.ts";
@@ -8,6 +8,7 @@ import { processAlive, processId } from "../runtime/_process.ts";
 import { onExit, unrefTimer } from "../runtime/runtime.ts";
 import { ByteWriter, countNewlines, type WriteOwner } from "../writer/_byte_writer.ts";
 import { BaseBackend } from "./base.ts";
+import { fileOptions } from "./file_options.ts";
 
 const MB = 1024 * 1024;
 const NEWLINE = 10;
@@ -212,23 +213,17 @@ export class FileBackend extends BaseBackend {
    */
   constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
     super(config);
-    const c = this.config;
-    this.#template = (c.filePath as string | undefined) ?? "logs/app.log";
+    const o = fileOptions(this.config);
+    this.#template = o.filePath;
     this.#dated = this.#template.includes("{date}");
-    if (c.clock !== undefined && typeof c.clock !== "function") {
-      throw new LoggerConfigurationError(
-        `Invalid logger configuration at backend (file): "clock" expected a function returning epoch milliseconds`,
-        { details: { key: "clock" } },
-      );
-    }
-    this.#clock = c.clock as (() => number) | undefined;
-    this.#maxBytes = Math.floor(((c.maxSizeMb as number | undefined) ?? 100) * MB);
+    this.#clock = o.clock;
+    this.#maxBytes = Math.floor(o.maxSizeMb * MB);
     // 0 keeps one rotated file (`.1`), as the Python edition does, instead of deleting the live file's records.
-    this.#backupCount = Math.max(1, (c.backupCount as number | undefined) ?? 5);
-    this.#compression = c.compression === true;
-    this.#bufferSize = (c.bufferSize as number | undefined) ?? 65536;
+    this.#backupCount = Math.max(1, o.backupCount);
+    this.#compression = o.compression;
+    this.#bufferSize = o.bufferSize;
     this.#hardLimit = Math.max(this.#bufferSize * 16, MB);
-    this.#flushMs = Math.round(((c.flushInterval as number | undefined) ?? 1) * 1000);
+    this.#flushMs = Math.round(o.flushInterval * 1000);
     this.#async = this.isAsyncEnabled();
     this.stats.rotations = 0;
     this.stats.compressions = 0;

@@ -11,6 +11,7 @@ import { Pipeline } from "../delivery/_pipeline.ts";
 import { shutdownTimeoutOf } from "../delivery/_transport.ts";
 import { Spool } from "../delivery/_spool.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
+import { type RestOptions, restOptions } from "./rest_options.ts";
 
 const decoder = new TextDecoder();
 
@@ -113,11 +114,11 @@ export class RestApiBackend extends BaseBackend {
    */
   constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
     super(config);
-    const c = this.config;
+    const c = restOptions(this.config);
     const where = `backend "${this.name}" (rest_api)`;
     let url: URL;
     try {
-      ({ url, safeUrl: this.#safeUrl } = secretSafeUrl(c.endpoint as string));
+      ({ url, safeUrl: this.#safeUrl } = secretSafeUrl(c.endpoint));
     } catch {
       throw new LoggerConfigurationError(`Invalid logger configuration at ${where}: "endpoint" is not a valid URL`, {
         details: { key: "endpoint" },
@@ -136,8 +137,8 @@ export class RestApiBackend extends BaseBackend {
         { details: { key: "endpoint", host: url.host } },
       );
     }
-    this.#method = c.method as string;
-    this.#headers = { ...(c.headers as Record<string, string>) };
+    this.#method = c.method;
+    this.#headers = c.headers;
     if (url.username !== "" || url.password !== "") {
       // fetch refuses URLs with credentials: send them as Basic auth instead.
       const basic = "Basic " + btoa(decodeURIComponent(url.username) + ":" + decodeURIComponent(url.password));
@@ -149,9 +150,9 @@ export class RestApiBackend extends BaseBackend {
     }
     this.#url = url.href;
     for (const v of Object.values(this.#headers)) registerSecret(v);
-    this.#encryptionKey = c.encryptPayload === true ? c.encryptionKey as string | undefined : undefined;
+    this.#encryptionKey = c.encryptPayload ? c.encryptionKey : undefined;
     registerSecret(c.encryptionKey);
-    if (c.encryptPayload === true && (typeof this.#encryptionKey !== "string" || this.#encryptionKey === "")) {
+    if (c.encryptPayload && (typeof this.#encryptionKey !== "string" || this.#encryptionKey === "")) {
       throw new LoggerConfigurationError(
         `Invalid logger configuration at ${where}: "encryptPayload" needs "encryptionKey"`,
         {
@@ -160,31 +161,31 @@ export class RestApiBackend extends BaseBackend {
         },
       );
     }
-    if (c.encryptPayload === true && globalThis.crypto?.subtle === undefined) {
+    if (c.encryptPayload && globalThis.crypto?.subtle === undefined) {
       throw new LoggerConfigurationError(`"encryptPayload" needs Web Crypto, which this runtime lacks`, {
         details: { key: "encryptPayload" },
       });
     }
-    this.#compression = c.compression === true;
+    this.#compression = c.compression;
     if (this.#compression && typeof CompressionStream === "undefined") {
       throw new LoggerConfigurationError(`"compression" needs CompressionStream, which this runtime lacks`, {
         details: { key: "compression" },
       });
     }
-    const client = createHttpClient(url, this.#tlsSettings(where));
+    const client = createHttpClient(url, this.#tlsSettings(c, where));
     this.#client = client;
-    if (c.verifySsl === false && url.protocol === "https:") {
+    if (!c.verifySsl && url.protocol === "https:") {
       reportOnce(
         `${this.name}:verifySsl`,
         `${this.name} backend: TLS certificate verification is OFF for ${url.origin} (verifySsl: false); use caCert to trust a private CA instead`,
       );
     }
-    this.#format = c.payloadFormat as PayloadFormat;
-    this.#labels = { ...(c.labels as Record<string, string>) };
-    this.#index = c.index as string;
+    this.#format = c.payloadFormat;
+    this.#labels = c.labels;
+    this.#index = c.index;
     let spool: Spool | undefined;
-    if (c.fallbackToFile === true) {
-      const path = c.fallbackFile as string;
+    if (c.fallbackToFile) {
+      const path = c.fallbackFile;
       const blocker = writeBlocker(path);
       if (blocker !== undefined) {
         throw new LoggerConfigurationError(
@@ -221,33 +222,33 @@ export class RestApiBackend extends BaseBackend {
       method: this.#method,
       headers: this.#headers,
       client,
-      timeoutMs: (c.timeoutSeconds as number) * 1000,
+      timeoutMs: c.timeoutSeconds * 1000,
       format: this.#format,
       labels: this.#labels,
       index: this.#index,
       service: {
-        appName: c.appName as string | undefined,
-        environment: c.environment as string | undefined,
-        version: c.version as string | undefined,
+        appName: c.appName,
+        environment: c.environment,
+        version: c.version,
       },
       compression: this.#compression,
       encryptionKey: this.#encryptionKey,
     });
     this.#pipeline = new Pipeline(
       {
-        batchSize: c.batchSize as number,
-        batchTimeoutMs: (c.batchTimeout as number) * 1000,
-        maxQueueSize: c.maxQueueSize as number,
+        batchSize: c.batchSize,
+        batchTimeoutMs: c.batchTimeout * 1000,
+        maxQueueSize: c.maxQueueSize,
         maxBatchBytes: Infinity,
-        window: c.concurrency as number,
-        retryCount: c.retryCount as number,
+        window: c.concurrency,
+        retryCount: c.retryCount,
         backoff: {
-          baseDelay: c.retryBaseDelay as number,
-          factor: c.retryBackoffFactor as number,
-          maxDelay: c.retryMaxDelay as number,
-          jitter: c.retryJitter !== false,
+          baseDelay: c.retryBaseDelay,
+          factor: c.retryBackoffFactor,
+          maxDelay: c.retryMaxDelay,
+          jitter: c.retryJitter,
         },
-        shutdownTimeoutMs: shutdownTimeoutOf(c) * 1000,
+        shutdownTimeoutMs: shutdownTimeoutOf(this.config) * 1000,
         boundedFlush: false,
         giveUpAfter: 0,
         cooldownMs: 0,
@@ -291,9 +292,8 @@ export class RestApiBackend extends BaseBackend {
     ]);
   }
 
-  #tlsSettings(where: string): TlsSettings {
-    const c = this.config;
-    const tls: TlsSettings = { verify: c.verifySsl !== false };
+  #tlsSettings(c: RestOptions, where: string): TlsSettings {
+    const tls: TlsSettings = { verify: c.verifySsl };
     const paths = [c.caCert, c.clientCert, c.clientKey].filter((p) => typeof p === "string");
     if (paths.length > 0 && fileSystem === undefined) {
       throw new LoggerConfigurationError(`caCert/clientCert/clientKey need a file system, which this runtime lacks`, {

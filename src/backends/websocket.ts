@@ -11,6 +11,7 @@ import { shutdownTimeoutOf } from "../delivery/_transport.ts";
 import { Spool } from "../delivery/_spool.ts";
 import { utf8Length, WsTransport } from "../delivery/_ws_transport.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
+import { type WebSocketOptions, webSocketOptions } from "./websocket_options.ts";
 
 /**
  * Batches in flight (sent, not yet confirmed) at most. In `messageMode: "record"` a batch is one record, so the
@@ -94,19 +95,19 @@ export class WebSocketBackend extends BaseBackend {
    */
   constructor(config: Record<string, unknown> | NormalizedBackendConfig) {
     super(config);
-    const c = this.config;
-    const url = this.#parseEndpoint(c.endpoint as string);
+    const c = webSocketOptions(this.config);
+    const url = this.#parseEndpoint(c.endpoint);
     const safeUrl = `${url.protocol}//${url.host}${url.pathname}`;
 
     // Names and values were validated with the config (valid HTTP tokens, no CR/LF/NUL).
-    const headers = { ...(c.headers as Record<string, string> | undefined) };
+    const headers = c.headers;
     for (const value of Object.values(headers)) registerSecret(value);
-    const token = c.token as string | undefined;
+    const token = c.token;
     if (token !== undefined && token !== "") {
       registerSecret(token);
-      url.searchParams.set(c.tokenParam as string, token);
+      url.searchParams.set(c.tokenParam, token);
     }
-    const protocols = (c.protocols as string[] | undefined) ?? [];
+    const protocols = c.protocols;
 
     if (!webSocketAvailable()) {
       throw invalid(this.name, `this runtime (${runtimeLabel()}) has no WebSocket client`, "type", [
@@ -133,9 +134,9 @@ export class WebSocketBackend extends BaseBackend {
       ]);
     }
 
-    this.#jsonLines = (c.format ?? "json") === "json";
-    const reconnectInterval = c.reconnectInterval as number;
-    const maxMessageSize = c.maxMessageSize as number;
+    this.#jsonLines = c.format === "json";
+    const reconnectInterval = c.reconnectInterval;
+    const maxMessageSize = c.maxMessageSize;
     Object.assign(this.stats, { connected: false, connections: 0, reconnects: 0, queued: 0 });
     const transport = new WsTransport({
       url: url.href,
@@ -145,23 +146,23 @@ export class WebSocketBackend extends BaseBackend {
       recordMode: c.messageMode === "record",
       jsonLines: this.#jsonLines,
       maxMessageSize,
-      acks: c.acks === true,
-      ackTimeoutMs: (c.ackTimeout as number) * 1000,
-      connectTimeoutMs: (c.connectTimeout as number) * 1000,
-      idleTimeoutMs: (c.idleTimeout as number) * 1000,
-      pingIntervalMs: (c.pingInterval as number) * 1000,
+      acks: c.acks,
+      ackTimeoutMs: c.ackTimeout * 1000,
+      connectTimeoutMs: c.connectTimeout * 1000,
+      idleTimeoutMs: c.idleTimeout * 1000,
+      pingIntervalMs: c.pingInterval * 1000,
       stats: this.stats,
       opened: () => void (this.healthy = true),
     });
-    const spool = this.#openSpool(url.href, headers, protocols);
+    const spool = this.#openSpool(c, url.href, headers, protocols);
     this.#pipeline = new Pipeline(
       {
-        batchSize: c.messageMode === "record" ? 1 : c.batchSize as number,
-        batchTimeoutMs: (c.batchTimeout as number) * 1000,
-        maxQueueSize: c.maxQueueSize as number,
+        batchSize: c.messageMode === "record" ? 1 : c.batchSize,
+        batchTimeoutMs: c.batchTimeout * 1000,
+        maxQueueSize: c.maxQueueSize,
         maxBatchBytes: Math.max(1, maxMessageSize - ENVELOPE_BYTES),
         measure: utf8Length,
-        window: c.messageMode === "record" ? WINDOW * (c.batchSize as number) : WINDOW,
+        window: c.messageMode === "record" ? WINDOW * c.batchSize : WINDOW,
         retryCount: Infinity,
         backoff: {
           baseDelay: Math.max(MIN_RECONNECT_S, reconnectInterval),
@@ -169,11 +170,11 @@ export class WebSocketBackend extends BaseBackend {
           maxDelay: Math.max(reconnectInterval, MAX_RECONNECT_S),
           jitter: true,
         },
-        shutdownTimeoutMs: shutdownTimeoutOf(c) * 1000,
+        shutdownTimeoutMs: shutdownTimeoutOf(this.config) * 1000,
         boundedFlush: true,
-        giveUpAfter: c.maxReconnectAttempts as number,
+        giveUpAfter: c.maxReconnectAttempts,
         cooldownMs: 1000 *
-          ((c.reconnectCooldown as number | undefined) ?? Math.max(reconnectInterval * 10, MIN_COOLDOWN_S)),
+          (c.reconnectCooldown ?? Math.max(reconnectInterval * 10, MIN_COOLDOWN_S)),
         gaveUpReason: "endpoint unreachable after maxReconnectAttempts",
         spool,
         spoolOwner: this,
@@ -194,10 +195,14 @@ export class WebSocketBackend extends BaseBackend {
   }
 
   /** The spool of `fallbackToFile`, shared only with backends sending to the same server the same way. */
-  #openSpool(url: string, headers: Record<string, string>, protocols: string[]): Spool | undefined {
-    const c = this.config;
-    if (c.fallbackToFile !== true) return undefined;
-    const path = c.fallbackFile as string;
+  #openSpool(
+    c: WebSocketOptions,
+    url: string,
+    headers: Record<string, string>,
+    protocols: string[],
+  ): Spool | undefined {
+    if (!c.fallbackToFile) return undefined;
+    const path = c.fallbackFile;
     const where = `backend "${this.name}" (websocket)`;
     const blocker = writeBlocker(path);
     if (blocker !== undefined) {
@@ -209,8 +214,8 @@ export class WebSocketBackend extends BaseBackend {
     const target = [
       "websocket",
       url,
-      String(c.messageMode),
-      String(c.format ?? "json"),
+      c.messageMode,
+      c.format,
       ...protocols,
       "",
       ...Object.entries(headers).map(([k, v]) => `${k.toLowerCase()}\n${v}`).sort(),

@@ -6,41 +6,11 @@ import type { NormalizedBackendConfig, NormalizedLoggerConfig } from "./config.t
 import { camelize, inSpellingOf, isPlainObject, writtenKey } from "./_dialect.ts";
 import { configError, didYouMean } from "./_suggest.ts";
 import { fromPythonDialect } from "./_dialect.ts";
-
-type Kind =
-  | "string"
-  | "number"
-  | "integer"
-  | "boolean"
-  | "level"
-  | "headers"
-  | "strings"
-  | "object"
-  | "patterns"
-  | "any";
-
-interface KeySpec {
-  kind: Kind;
-  min?: number;
-  values?: readonly string[];
-  default?: unknown;
-  secret?: boolean;
-  /** What `null` means for this key (the Python edition's `None`); without it, `null` takes the default. */
-  nullMeans?: unknown;
-}
-
-const FORMATS = ["console", "json", "plain", "structured"] as const;
-
-const COMMON: Record<string, KeySpec> = {
-  type: { kind: "string" },
-  name: { kind: "string" },
-  level: { kind: "level" },
-  enabled: { kind: "boolean", default: true },
-  // Per-backend filters, checked where they are built (src/filters.ts).
-  fingersCrossed: { kind: "any" },
-  sample: { kind: "any" },
-  rateLimit: { kind: "any" },
-};
+import { COMMON, type KeySpec, type KeyTable } from "./_keys.ts";
+import { CONSOLE_KEYS } from "../backends/console_options.ts";
+import { FILE_KEYS } from "../backends/file_options.ts";
+import { REST_KEYS } from "../backends/rest_options.ts";
+import { WEBSOCKET_KEYS } from "../backends/websocket_options.ts";
 
 /** Keys of the Python edition that carry no meaning here: accepted and dropped. */
 const IGNORED_BACKEND_KEYS = new Set(["security", "retry", "timeout", "bufferSize", "flushInterval", "batchStrategy"]);
@@ -58,101 +28,18 @@ const IGNORED_LOGGER_KEYS = new Set([
   "batchStrategy",
 ]);
 
-/** The keys, kinds and defaults of each built-in backend type. */
-export const BACKEND_SCHEMAS: Record<string, Record<string, KeySpec>> = {
-  console: {
-    ...COMMON,
-    useColors: { kind: "boolean" },
-    showSource: { kind: "boolean", default: false },
-    timestampFormat: { kind: "string", default: "%H:%M:%S.%f" },
-    format: { kind: "string", values: FORMATS, default: "console" },
-    stream: { kind: "string", values: ["stdout", "stderr"], default: "stdout" },
-    otel: { kind: "boolean" },
-  },
-  file: {
-    ...COMMON,
-    filePath: { kind: "string", default: "logs/app.log" },
-    maxSizeMb: { kind: "number", min: 0, default: 100, nullMeans: 0 },
-    backupCount: { kind: "integer", min: 0, default: 5 },
-    compression: { kind: "boolean", default: false },
-    encoding: { kind: "string", values: ["utf-8", "utf8"], default: "utf-8" },
-    bufferSize: { kind: "integer", min: 0, default: 65536 },
-    flushInterval: { kind: "number", min: 0, default: 1 },
-    asyncEnabled: { kind: "boolean", default: true },
-    format: { kind: "string", values: FORMATS, default: "json" },
-    showSource: { kind: "boolean", default: false },
-    timestampFormat: { kind: "string", default: "%Y-%m-%d %H:%M:%S.%f" },
-    clock: { kind: "any" },
-  },
-  rest_api: {
-    ...COMMON,
-    endpoint: { kind: "string" },
-    method: { kind: "string", values: ["POST", "PUT", "PATCH"], default: "POST" },
-    headers: { kind: "headers", default: {}, secret: true },
-    timeoutSeconds: { kind: "number", min: 0, default: 30 },
-    retryCount: { kind: "integer", min: 0, default: 3 },
-    retryBackoffFactor: { kind: "number", min: 1, default: 2 },
-    retryBaseDelay: { kind: "number", min: 0, default: 1 },
-    retryMaxDelay: { kind: "number", min: 0, default: 60 },
-    retryJitter: { kind: "boolean", default: true },
-    batchSize: { kind: "integer", min: 1, default: 100 },
-    batchTimeout: { kind: "number", min: 0, default: 5 },
-    maxQueueSize: { kind: "integer", min: 1, default: 10000 },
-    concurrency: { kind: "integer", min: 1, default: 1 },
-    fallbackToFile: { kind: "boolean", default: false },
-    fallbackFile: { kind: "string", default: "logs/api_fallback.log" },
-    verifySsl: { kind: "boolean", default: true },
-    clientCert: { kind: "string" },
-    clientKey: { kind: "string" },
-    caCert: { kind: "string" },
-    encryptPayload: { kind: "boolean", default: false },
-    encryptionKey: { kind: "string", secret: true },
-    payloadFormat: {
-      kind: "string",
-      values: ["jinpy", "ndjson", "loki", "otlp", "otlp-protobuf", "elasticsearch"],
-      default: "jinpy",
-    },
-    compression: { kind: "boolean", default: false },
-    labels: { kind: "headers", default: {} },
-    index: { kind: "string", default: "logs" },
-    shutdownTimeout: { kind: "number", min: 0, default: 10 },
-    flushTimeout: { kind: "number", min: 0 },
-    format: { kind: "string", values: FORMATS, default: "json" },
-    asyncEnabled: { kind: "boolean", default: true },
-    appName: { kind: "string" },
-    environment: { kind: "string" },
-    version: { kind: "string" },
-  },
-  websocket: {
-    ...COMMON,
-    endpoint: { kind: "string" },
-    headers: { kind: "headers", default: {}, secret: true },
-    reconnectInterval: { kind: "number", min: 0, default: 5 },
-    maxReconnectAttempts: { kind: "integer", min: 0, default: 10 },
-    reconnectCooldown: { kind: "number", min: 0 },
-    pingInterval: { kind: "number", min: 0, default: 30 },
-    maxMessageSize: { kind: "integer", min: 1, default: 1_048_576 },
-    batchSize: { kind: "integer", min: 1, default: 100 },
-    batchTimeout: { kind: "number", min: 0, default: 0.1 },
-    maxQueueSize: { kind: "integer", min: 1, default: 10000 },
-    messageMode: { kind: "string", values: ["batch", "record"], default: "batch" },
-    token: { kind: "string", secret: true },
-    tokenParam: { kind: "string", default: "token" },
-    protocols: { kind: "strings", default: [] },
-    acks: { kind: "boolean", default: false },
-    ackTimeout: { kind: "number", min: 0, default: 10 },
-    connectTimeout: { kind: "number", min: 0, default: 10 },
-    idleTimeout: { kind: "number", min: 0, default: 5 },
-    shutdownTimeout: { kind: "number", min: 0, default: 10 },
-    flushTimeout: { kind: "number", min: 0 },
-    fallbackToFile: { kind: "boolean", default: false },
-    fallbackFile: { kind: "string", default: "logs/websocket_fallback.log" },
-    format: { kind: "string", values: FORMATS, default: "json" },
-    asyncEnabled: { kind: "boolean", default: true },
-  },
+/**
+ * The keys, kinds and defaults of each built-in backend type, each written
+ * once in its backend's options module.
+ */
+export const BACKEND_SCHEMAS: Record<string, KeyTable> = {
+  console: CONSOLE_KEYS,
+  file: FILE_KEYS,
+  rest_api: REST_KEYS,
+  websocket: WEBSOCKET_KEYS,
 };
 
-export const LOGGER_SCHEMA: Record<string, KeySpec> = {
+export const LOGGER_SCHEMA: KeyTable = {
   level: { kind: "level", default: "info" },
   backends: { kind: "any" },
   context: { kind: "object", default: {} },
