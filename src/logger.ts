@@ -155,6 +155,12 @@ function thresholdOf(core: Core): number {
   return Math.max(core.level, lowest);
 }
 
+/** Hands on, in order, the records logged while another was being dispatched. */
+function dispatchPending(): void {
+  for (let i = 0; i < pending.length; i++) dispatch(pending[i][0], pending[i][1]);
+  pending.length = 0;
+}
+
 /** Hands one record to every sink of a core; a sink that throws is counted, never rethrown. */
 function dispatch(core: Core, entry: LogEntry): void {
   const sinks = core.sinks;
@@ -314,15 +320,15 @@ export class Logger {
         return;
       }
       core.logged++;
+      // dispatch() catches what a sink throws, so the flag is reset below;
+      // a fault of the logger itself resets it in the catch.
       dispatching = true;
-      try {
-        dispatch(core, entry);
-        for (let i = 0; i < pending.length; i++) dispatch(pending[i][0], pending[i][1]);
-      } finally {
-        pending.length = 0;
-        dispatching = false;
-      }
+      dispatch(core, entry);
+      if (pending.length !== 0) dispatchPending();
+      dispatching = false;
     } catch (e) {
+      pending.length = 0;
+      dispatching = false;
       reportOnce(`logger:${this.name}:internal`, `logger "${this.name}" could not log a record: ${describeError(e)}`);
     }
   }

@@ -1,5 +1,5 @@
 import { levelName } from "./levels.ts";
-import { activeSpanIds } from "./otel/_trace.ts";
+import { activeSpanIds, otelRegistered } from "./otel/_trace.ts";
 import { Serializer } from "./serialize.ts";
 import { DIGITS3 } from "./strftime.ts";
 
@@ -48,6 +48,10 @@ export const EMPTY_CONTEXT: Record<string, unknown> = Object.freeze({}) as Recor
 
 let isoSecond = -1;
 let isoPrefix = "";
+let isoMilli = -1;
+let isoMilliPrefix = "";
+/** The last three digits of the microseconds with the zone: `"768+00:00"` by number. */
+const MICRO_SUFFIX: readonly string[] = DIGITS3.map((d) => d + "+00:00");
 
 /**
  * ISO 8601 UTC text of an epoch-milliseconds time in the Python edition's
@@ -56,16 +60,20 @@ let isoPrefix = "";
  * reused across calls within the same second.
  */
 export function isoTime(ms: number): string {
-  // The arithmetic of `microsText`, inline: this runs once per record.
+  // The arithmetic of `microsText`, inline: this runs once per record. The
+  // text up to the millisecond is reused while the millisecond lasts.
   const total = Math.floor(ms * 1000);
-  const second = Math.floor(total / 1_000_000);
-  if (second !== isoSecond) {
-    isoSecond = second;
-    isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  const milli = Math.floor(total / 1000);
+  if (milli !== isoMilli) {
+    const second = Math.floor(milli / 1000);
+    if (second !== isoSecond) {
+      isoSecond = second;
+      isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    }
+    isoMilli = milli;
+    isoMilliPrefix = isoPrefix + DIGITS3[milli - second * 1000];
   }
-  const micros = total - second * 1_000_000;
-  const high = (micros / 1000) | 0;
-  return isoPrefix + DIGITS3[high] + DIGITS3[micros - high * 1000] + "+00:00";
+  return isoMilliPrefix + MICRO_SUFFIX[total - milli * 1000];
 }
 
 const perf: { now(): number } | undefined = typeof performance !== "undefined" && typeof performance.now === "function"
@@ -205,10 +213,12 @@ export class LogEntry {
     this.correlationId = correlationId;
     this.context = context;
     this.#serializer = serializer;
-    const span = activeSpanIds();
-    if (span !== undefined) {
-      this.traceId = span.traceId;
-      this.spanId = span.spanId;
+    if (otelRegistered()) {
+      const span = activeSpanIds();
+      if (span !== undefined) {
+        this.traceId = span.traceId;
+        this.spanId = span.spanId;
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getLogger } from "../mod.ts";
+import { getLogger, LogEntry } from "../mod.ts";
 import { memoryOf } from "./_memory_backend.ts";
 import { findBinary, runCommand } from "./_helpers.ts";
 
@@ -26,6 +26,22 @@ test("records carry the Python edition's timestamp: microseconds and +00:00, wit
     if (!m[2].endsWith("000")) subMillisecond++;
   }
   assert.ok(subMillisecond > 0, "microseconds come from the high-resolution clock, not a millisecond clock");
+});
+
+test("timestamps across millisecond and second boundaries, in any order, keep every digit", () => {
+  // 2026-11-25T10:56:14Z; each time is given out of order so that no text is reused from a neighbour.
+  const base = Date.UTC(2026, 10, 25, 10, 56, 14);
+  const cases: [number, string][] = [
+    [base + 556.768, "2026-11-25T10:56:14.556768+00:00"],
+    [base + 556.001, "2026-11-25T10:56:14.556001+00:00"],
+    [base + 557.25, "2026-11-25T10:56:14.557250+00:00"],
+    [base + 999.999, "2026-11-25T10:56:14.999999+00:00"],
+    [base + 1000, "2026-11-25T10:56:15.000000+00:00"],
+    [base + 556.5, "2026-11-25T10:56:14.556500+00:00"],
+    [base - 0.5, "2026-11-25T10:56:13.999500+00:00"],
+    [base + 86_400_000 + 556.768, "2026-11-26T10:56:14.556768+00:00"],
+  ];
+  for (const [ms, want] of cases) assert.equal(new LogEntry(20, "m", "t", {}, null, ms).toDict().timestamp, want);
 });
 
 const python = findBinary("python3");

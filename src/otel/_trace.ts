@@ -30,6 +30,11 @@ try {
   // A frozen global: the lookup stays correct, only slower.
 }
 
+/** Whether an OpenTelemetry API is registered: one property read, small enough to inline where records are made. */
+export function otelRegistered(): boolean {
+  return holder[API_KEY] !== undefined;
+}
+
 /** A span's ids, lowercase hex. */
 export interface SpanIds {
   /** 32 hex digits. */
