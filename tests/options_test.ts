@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { BACKEND_SCHEMAS, LOGGER_SCHEMA } from "../src/config/_schema.ts";
-import { normalizeBackendConfig } from "../mod.ts";
+import { BackendFactory, ConsoleBackend, FileBackend, normalizeBackendConfig } from "../mod.ts";
 import { consoleOptions } from "../src/backends/console_options.ts";
 import { fileOptions } from "../src/backends/file_options.ts";
 import { restOptions } from "../src/backends/rest_options.ts";
@@ -62,4 +62,19 @@ test("each backend's typed options of a config that sets nothing are its key tab
       assert.deepEqual(value, key in given ? given[key] : table[key].default, `${type} option "${key}"`);
     }
   }
+});
+
+test("a config is normalized once: the factory's normalized config is the one the backend keeps", async () => {
+  const normalized = normalizeBackendConfig({ type: "console", use_colors: false });
+  const made = BackendFactory.createBackend(normalized);
+  const direct = new ConsoleBackend(normalized);
+  assert.equal(made.config, normalized);
+  assert.equal(direct.config, normalized);
+  // A raw config given to a constructor is normalized there.
+  const raw = { type: "file", enabled: false, max_size_mb: 2 };
+  const file = new FileBackend(raw);
+  assert.notEqual(file.config, raw);
+  assert.equal(file.config.maxSizeMb, 2);
+  assert.equal(normalizeBackendConfig(file.config), file.config);
+  await Promise.all([made.shutdown(), direct.shutdown(), file.shutdown()]);
 });
