@@ -8,7 +8,6 @@ import { createHttpClient, type HttpClient, type TlsSettings } from "../runtime/
 import { hasPermission } from "../runtime/runtime.ts";
 import { HttpTransport } from "../delivery/_http_transport.ts";
 import { Pipeline } from "../delivery/_pipeline.ts";
-import { shutdownTimeoutOf } from "../delivery/_transport.ts";
 import { Spool } from "../delivery/_spool.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
 import { type RestOptions, restOptions } from "./rest_options.ts";
@@ -248,7 +247,7 @@ export class RestApiBackend extends BaseBackend {
           maxDelay: c.retryMaxDelay,
           jitter: c.retryJitter,
         },
-        shutdownTimeoutMs: shutdownTimeoutOf(this.config) * 1000,
+        shutdownTimeoutMs: c.shutdownTimeout * 1000,
         boundedFlush: false,
         giveUpAfter: 0,
         cooldownMs: 0,

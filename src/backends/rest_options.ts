@@ -45,6 +45,8 @@ export const REST_KEYS: KeyTable = {
 
 /** The REST backend's options, every default applied (times in seconds). */
 export interface RestOptions {
+  /** Seconds `shutdown()` may take: `shutdownTimeout`, or its older name `flushTimeout` when that is given. */
+  shutdownTimeout: number;
   endpoint: string;
   method: string;
   headers: Record<string, string>;
@@ -79,6 +81,7 @@ export interface RestOptions {
 export function restOptions(config: NormalizedBackendConfig): RestOptions {
   const r = new Read(config);
   return {
+    shutdownTimeout: r.optNumber("flushTimeout") ?? r.number("shutdownTimeout"),
     endpoint: r.string("endpoint"),
     method: r.string("method"),
     headers: r.headers("headers"),

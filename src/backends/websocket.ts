@@ -7,7 +7,6 @@ import { writeBlocker } from "../runtime/file.ts";
 import { hasPermission } from "../runtime/runtime.ts";
 import { handshakeHeadersSupported, runtimeLabel, webSocketAvailable } from "../runtime/websocket.ts";
 import { Pipeline } from "../delivery/_pipeline.ts";
-import { shutdownTimeoutOf } from "../delivery/_transport.ts";
 import { Spool } from "../delivery/_spool.ts";
 import { utf8Length, WsTransport } from "../delivery/_ws_transport.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
@@ -170,7 +169,7 @@ export class WebSocketBackend extends BaseBackend {
           maxDelay: Math.max(reconnectInterval, MAX_RECONNECT_S),
           jitter: true,
         },
-        shutdownTimeoutMs: shutdownTimeoutOf(this.config) * 1000,
+        shutdownTimeoutMs: c.shutdownTimeout * 1000,
         boundedFlush: true,
         giveUpAfter: c.maxReconnectAttempts,
         cooldownMs: 1000 *

@@ -33,6 +33,8 @@ export const WEBSOCKET_KEYS: KeyTable = {
 
 /** The WebSocket backend's options, every default applied (times in seconds). */
 export interface WebSocketOptions {
+  /** Seconds `shutdown()` may take: `shutdownTimeout`, or its older name `flushTimeout` when that is given. */
+  shutdownTimeout: number;
   endpoint: string;
   headers: Record<string, string>;
   reconnectInterval: number;
@@ -61,6 +63,7 @@ export interface WebSocketOptions {
 export function webSocketOptions(config: NormalizedBackendConfig): WebSocketOptions {
   const r = new Read(config);
   return {
+    shutdownTimeout: r.optNumber("flushTimeout") ?? r.number("shutdownTimeout"),
     endpoint: r.string("endpoint"),
     headers: r.headers("headers"),
     reconnectInterval: r.number("reconnectInterval"),

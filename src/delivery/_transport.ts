@@ -104,9 +104,3 @@ export interface PipelineOptions {
   /** Who holds the spool (the object the backend acquired it with). */
   spoolOwner?: object;
 }
-
-/** Seconds `shutdown()` may take: `shutdownTimeout`, or its older name `flushTimeout` when given; 10 by default. */
-export function shutdownTimeoutOf(config: Record<string, unknown>): number {
-  const value = config.flushTimeout ?? config.shutdownTimeout;
-  return typeof value === "number" ? value : 10;
-}
