@@ -3,48 +3,11 @@
  * throwing getters and Proxies, Errors with causes, Maps, Sets, typed arrays
  * and huge strings all come out as plain JSON values with explicit markers.
  */
+import { DEFAULT_SENSITIVE_FIELDS, keyWords, matchesWords, REDACTED } from "./_sensitive.ts";
+import { errorMessage, MAX_ARRAY, MAX_KEYS, walk } from "./_safe_walk.ts";
+import { CUT_MARKER_ROOM, MIN_CUT, truncateAgain, truncateString } from "./_truncate.ts";
 
-/** The marker that replaces the value of a sensitive key. */
-export const REDACTED = "[REDACTED]";
-
-/**
- * The built-in sensitive words. A key is secret when one of these appears in
- * it as a whole word (keys split on case changes, digits, `_`, `-`, `.` and
- * spaces): `apiKey`, `x-api-key`, `accessToken`, `Set-Cookie`, `session_id`
- * are secret, `author`, `keyboard`, `monkey`, `tokenizer` are not. A word of
- * several parts (`"session id"`) matches those parts in a row.
- */
-export const DEFAULT_SENSITIVE_FIELDS: readonly string[] = Object.freeze([
-  "password",
-  "passwd",
-  "pwd",
-  "passphrase",
-  "secret",
-  "token",
-  "key",
-  "apikey",
-  "auth",
-  "authorization",
-  "cookie",
-  "credential",
-  "credentials",
-  "session id",
-  "sessionid",
-  "jwt",
-  "bearer",
-  "signature",
-]);
-
-/** The lowercase words of a key or field name: `"x-apiKey_2"` → `["x", "api", "key", "2"]`. */
-export function keyWords(key: string): string[] {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
-    .replace(/([a-zA-Z])([0-9])/g, "$1 $2")
-    .toLowerCase()
-    .split(/[\s_.\-]+/)
-    .filter((w) => w !== "");
-}
+export { DEFAULT_SENSITIVE_FIELDS, keyWords, REDACTED };
 
 /** Limits and redaction rules for one logger. */
 export interface SerializerOptions {
@@ -65,46 +28,6 @@ type Plainness = 0 | 1 | 2;
 const NOT_PLAIN = 0;
 const PLAIN = 1;
 const PLAIN_REDACTED = 2;
-
-const MAX_ARRAY = 1000;
-const MAX_KEYS = 1000;
-const MAX_ERROR_DEPTH = 32;
-/** Room kept for the `…[truncated N chars]` marker of a cut value. */
-const CUT_MARKER_ROOM = 32;
-/** A value is cut rather than omitted when at least this much of it fits. */
-const MIN_CUT = 16;
-
-function truncateString(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let cut = max;
-  // Do not split a surrogate pair.
-  const c = s.charCodeAt(cut - 1);
-  if (c >= 0xd800 && c <= 0xdbff) cut--;
-  return s.slice(0, cut) + `…[truncated ${s.length - cut} chars]`;
-}
-
-const TRUNCATED_TAIL = /…\[truncated (\d+) chars\]$/;
-
-/** `truncateString` of a text that may already carry its marker: the count covers both cuts. */
-function truncateAgain(s: string, max: number): string {
-  const m = TRUNCATED_TAIL.exec(s);
-  if (m === null) return truncateString(s, max);
-  const body = s.slice(0, m.index);
-  if (body.length <= max) return s;
-  let cut = max;
-  const c = body.charCodeAt(cut - 1);
-  if (c >= 0xd800 && c <= 0xdbff) cut--;
-  return body.slice(0, cut) + `…[truncated ${body.length - cut + Number(m[1])} chars]`;
-}
-
-function errorMessage(e: unknown): string {
-  try {
-    if (e instanceof Error) return `${e.name}: ${e.message}`;
-    return String(e);
-  } catch {
-    return "unknown error";
-  }
-}
 
 /**
  * Serializes context and messages for one logger's configuration. Created
@@ -312,7 +235,7 @@ export class Serializer {
 
   /** Any value as a plain JSON-safe value. */
   safe(value: unknown): unknown {
-    return this.#walk(value, 0, new Set());
+    return walk(this, value, 0, new Set());
   }
 
   limitedJson(obj: Record<string, unknown>): string {
@@ -370,176 +293,6 @@ export class Serializer {
     );
     return "{" + parts.join(",") + "}";
   }
-
-  #walk(value: unknown, depth: number, seen: Set<object>): unknown {
-    switch (typeof value) {
-      case "string":
-        return truncateString(value.includes("://") ? this.redactUrls(value) : value, this.maxContextSize);
-      case "number":
-        return Number.isFinite(value) ? value : String(value);
-      case "boolean":
-        return value;
-      case "undefined":
-        return undefined;
-      case "bigint":
-        return value.toString();
-      case "symbol":
-        return value.toString();
-      case "function":
-        return `[Function ${(value as { name?: string }).name || "anonymous"}]`;
-    }
-    if (value === null) return null;
-    const obj = value as object;
-    if (seen.has(obj)) return "[Circular]";
-    try {
-      seen.add(obj);
-      return this.#walkObject(obj, depth, seen);
-    } catch (e) {
-      return `[Unserializable: ${errorMessage(e)}]`;
-    } finally {
-      seen.delete(obj);
-    }
-  }
-
-  #walkObject(obj: object, depth: number, seen: Set<object>): unknown {
-    if (obj instanceof Date) {
-      return Number.isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString();
-    }
-    if (obj instanceof Error) {
-      // Causes chain deeper than ordinary nesting, but not without end.
-      return depth >= MAX_ERROR_DEPTH ? `[${errorMessage(obj)}]` : this.#walkError(obj, depth, seen);
-    }
-    if (depth >= this.maxDepth) return Array.isArray(obj) ? "[Array]" : "[Object]";
-    if (Array.isArray(obj)) {
-      const n = Math.min(obj.length, MAX_ARRAY);
-      const out: unknown[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        let v: unknown;
-        try {
-          v = obj[i];
-        } catch (e) {
-          v = `[Thrown: index ${i}: ${errorMessage(e)}]`;
-        }
-        out[i] = this.#walk(v, depth + 1, seen) ?? null;
-      }
-      if (obj.length > n) out.push(`[${obj.length - n} more items]`);
-      return out;
-    }
-    if (obj instanceof Map) {
-      const out: Record<string, unknown> = Object.create(null);
-      let i = 0;
-      for (const [k, v] of obj) {
-        if (i++ >= MAX_KEYS) {
-          out["[truncated]"] = `${obj.size - MAX_KEYS} more entries`;
-          break;
-        }
-        const key = typeof k === "string" ? k : String(this.#walk(k, depth + 1, seen));
-        out[key] = this.isSensitive(key) ? REDACTED : this.#walk(v, depth + 1, seen);
-      }
-      return out;
-    }
-    if (obj instanceof Set) {
-      const out: unknown[] = [];
-      for (const v of obj) {
-        if (out.length >= MAX_ARRAY) {
-          out.push(`[${obj.size - MAX_ARRAY} more items]`);
-          break;
-        }
-        out.push(this.#walk(v, depth + 1, seen) ?? null);
-      }
-      return out;
-    }
-    if (ArrayBuffer.isView(obj)) {
-      const name = obj.constructor?.name ?? "TypedArray";
-      if (obj instanceof DataView || typeof (obj as unknown as { length?: unknown }).length !== "number") {
-        return `[${name} ${obj.byteLength} bytes]`;
-      }
-      const arr = obj as unknown as ArrayLike<number | bigint>;
-      if (arr.length > 64) return `[${name}(${arr.length})]`;
-      return Array.from(arr, (x) => typeof x === "bigint" ? x.toString() : x);
-    }
-    if (obj instanceof ArrayBuffer) return `[ArrayBuffer ${obj.byteLength} bytes]`;
-    if (obj instanceof RegExp) return String(obj);
-    if (typeof URL !== "undefined" && obj instanceof URL) return this.redactUrlText(obj.href);
-    if (typeof Headers !== "undefined" && obj instanceof Headers) {
-      // Runtimes disagree on how a Headers object enumerates; its entries do not.
-      const out: Record<string, unknown> = Object.create(null);
-      obj.forEach((v, k) => {
-        out[k] = this.isSensitive(k) ? REDACTED : truncateString(v, this.maxContextSize);
-      });
-      return out;
-    }
-    if (typeof URLSearchParams !== "undefined" && obj instanceof URLSearchParams) {
-      const out: Record<string, unknown> = Object.create(null);
-      obj.forEach((v, k) => {
-        out[k] = this.isSensitive(k) ? REDACTED : truncateString(v, this.maxContextSize);
-      });
-      return out;
-    }
-    const toJSON = (obj as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") {
-      return this.#walk(toJSON.call(obj), depth + 1, seen);
-    }
-    const out: Record<string, unknown> = Object.create(null);
-    const keys = Object.keys(obj);
-    const n = Math.min(keys.length, MAX_KEYS);
-    for (let i = 0; i < n; i++) {
-      const k = keys[i];
-      if (this.isSensitive(k)) {
-        out[k] = REDACTED;
-        continue;
-      }
-      let v: unknown;
-      try {
-        v = (obj as Record<string, unknown>)[k];
-      } catch (e) {
-        out[k] = `[Thrown: getter "${k}" threw ${errorMessage(e)}]`;
-        continue;
-      }
-      const safe = this.#walk(v, depth + 1, seen);
-      if (safe !== undefined) out[k] = safe;
-    }
-    if (keys.length > n) out["[truncated]"] = `${keys.length - n} more keys`;
-    return out;
-  }
-
-  #walkError(error: Error, depth: number, seen: Set<object>): unknown {
-    const out: Record<string, unknown> = Object.create(null);
-    const read = (k: string): unknown => {
-      try {
-        return (error as unknown as Record<string, unknown>)[k];
-      } catch (e) {
-        return `[Thrown: getter "${k}" threw ${errorMessage(e)}]`;
-      }
-    };
-    out.name = this.#walk(read("name"), depth + 1, seen);
-    out.message = this.#walk(read("message"), depth + 1, seen);
-    const stack = read("stack");
-    if (stack !== undefined) out.stack = this.#walk(stack, depth + 1, seen);
-    for (const k of Object.keys(error)) {
-      if (k === "cause" || k in out) continue;
-      out[k] = this.isSensitive(k) ? REDACTED : this.#walk(read(k), depth + 1, seen);
-    }
-    if (error instanceof AggregateError) {
-      out.errors = this.#walk(read("errors"), depth + 1, seen);
-    }
-    if ("cause" in error) {
-      out.cause = this.#walk(read("cause"), depth + 1, seen);
-    }
-    return out;
-  }
-}
-
-/** Whether the words of a key contain one of the sensitive words (its parts in a row). */
-function matchesWords(words: readonly string[], sensitive: readonly (readonly string[])[]): boolean {
-  for (const phrase of sensitive) {
-    for (let i = 0; i + phrase.length <= words.length; i++) {
-      let j = 0;
-      while (j < phrase.length && words[i + j] === phrase[j]) j++;
-      if (j === phrase.length) return true;
-    }
-  }
-  return false;
 }
 
 /** `scheme://`, optional `userinfo@`, the rest (up to white space). */
