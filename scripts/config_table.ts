@@ -8,7 +8,15 @@
 import { BACKEND_SCHEMAS, LOGGER_SCHEMA } from "../src/config/_schema.ts";
 import { camelKey } from "../src/config/_dialect.ts";
 
-const source = await Deno.readTextFile(new URL("../src/config/config.ts", import.meta.url));
+/** Where the config types are declared: the common ones, then each backend's own. */
+const SOURCES = [
+  "../src/config/config.ts",
+  "../src/backends/console_options.ts",
+  "../src/backends/file_options.ts",
+  "../src/backends/rest_options.ts",
+  "../src/backends/websocket_options.ts",
+];
+const source = (await Promise.all(SOURCES.map((path) => Deno.readTextFile(new URL(path, import.meta.url))))).join("\n");
 
 function fields(iface: string): { key: string; doc: string }[] {
   const start = source.search(new RegExp(`export interface ${iface}[ <]`));

@@ -9,12 +9,19 @@ import { restOptions } from "../src/backends/rest_options.ts";
 import { webSocketOptions } from "../src/backends/websocket_options.ts";
 import { ROOT } from "./_helpers.ts";
 
-const source = readFileSync(`${ROOT}/src/config/config.ts`, "utf8");
+/** The config types: the common ones, then each backend's own beside its key table. */
+const source = [
+  "src/config/config.ts",
+  "src/backends/console_options.ts",
+  "src/backends/file_options.ts",
+  "src/backends/rest_options.ts",
+  "src/backends/websocket_options.ts",
+].map((path) => readFileSync(`${ROOT}/${path}`, "utf8")).join("\n");
 
 /** The defaults the doc comments of a public config interface state, by key (`Default 100.`, ``Default `"json"`.``). */
 function documentedDefaults(iface: string): Map<string, unknown> {
   const start = source.search(new RegExp(`export interface ${iface}[ <]`));
-  assert.ok(start >= 0, `interface ${iface} in src/config/config.ts`);
+  assert.ok(start >= 0, `interface ${iface} in the config types`);
   const body = source.slice(source.indexOf("{", start) + 1, source.indexOf("\n}", start));
   const out = new Map<string, unknown>();
   const re = /\/\*\*\s*([\s\S]*?)\s*\*\/\s*\n\s*(\w+)\??:/g;

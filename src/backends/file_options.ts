@@ -1,7 +1,48 @@
-/** The options of the file backend: its key table (defaults written only here) and their typed form. */
-import type { NormalizedBackendConfig } from "../config/config.ts";
+/** The options of the file backend: its config as written, its key table (defaults written only here) and their typed form. */
+import type { BackendConfigBase, NormalizedBackendConfig, OutputFormat } from "../config/config.ts";
 import { LoggerConfigurationError } from "../errors.ts";
 import { COMMON, FORMATS, type KeyTable, Read } from "../config/_keys.ts";
+
+/**
+ * The file backend's options.
+ *
+ * @example
+ * ```ts
+ * import type { FileBackendConfig } from "@jinpy/logger";
+ * const file: FileBackendConfig = { type: "file", filePath: "logs/app-{date}.log", maxSizeMb: 100, backupCount: 10, compression: true };
+ * ```
+ */
+export interface FileBackendConfig extends BackendConfigBase {
+  /** Always `"file"`. */
+  type: "file";
+  /** Path; `{date}` expands to the local `YYYY-MM-DD`. Default `"logs/app.log"`. */
+  filePath?: string;
+  /** Rotate before the file would pass this size, in MB (fractions allowed; 0 or `null` = never). Default 100. */
+  maxSizeMb?: number | null;
+  /** Rotated files kept; 0 keeps one (`.1`), as the Python edition does. Default 5. */
+  backupCount?: number;
+  /** Gzip rotated files. Default `false`. */
+  compression?: boolean;
+  /** Only `"utf-8"`. */
+  encoding?: string;
+  /** Buffered bytes that trigger a write. Default 65536. */
+  bufferSize?: number;
+  /** Seconds between timed writes. Default 1. */
+  flushInterval?: number;
+  /** Write off the logging path. Default `true`. */
+  asyncEnabled?: boolean;
+  /** Record format: `json` (default, one record per line), `plain`, `console` (no colors) or `structured`. */
+  format?: OutputFormat;
+  /** strftime format of the time column of the text formats. Default `"%Y-%m-%d %H:%M:%S.%f"`. */
+  timestampFormat?: string;
+  /** Show the caller's `file.ts:line` in the text formats. Default `false`. */
+  showSource?: boolean;
+  /**
+   * Epoch milliseconds deciding the day of `{date}`; the record's own
+   * timestamp when not set. For tests and replays.
+   */
+  clock?: () => number;
+}
 
 /** The keys of a `file` backend. */
 export const FILE_KEYS: KeyTable = {

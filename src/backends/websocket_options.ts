@@ -1,6 +1,71 @@
-/** The options of the WebSocket backend: its key table (defaults written only here) and their typed form. */
-import type { NormalizedBackendConfig } from "../config/config.ts";
+/** The options of the WebSocket backend: its config as written, its key table (defaults written only here) and their typed form. */
+import type { BackendConfigBase, NormalizedBackendConfig, OutputFormat } from "../config/config.ts";
 import { COMMON, type Format, FORMATS, type KeyTable, Read } from "../config/_keys.ts";
+
+/**
+ * The WebSocket backend's options.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketBackendConfig } from "@jinpy/logger";
+ * const ws: WebSocketBackendConfig = { type: "websocket", endpoint: "wss://logs.example.com/ws", reconnectInterval: 5 };
+ * ```
+ */
+export interface WebSocketBackendConfig extends BackendConfigBase {
+  /** Always `"websocket"`. */
+  type: "websocket";
+  /** `ws://` or `wss://` URL. */
+  endpoint: string;
+  /** Handshake headers (Deno, Bun, Node). */
+  headers?: Record<string, string>;
+  /** Seconds between reconnects (backoff grows from it). Default 5. */
+  reconnectInterval?: number;
+  /** Reconnects before giving up; 0 = forever. Default 10. */
+  maxReconnectAttempts?: number;
+  /**
+   * Seconds after giving up before a new record starts a fresh cycle of connection attempts
+   * (records in between are dropped and counted). Default: max(reconnectInterval × 10, 30).
+   */
+  reconnectCooldown?: number;
+  /** Seconds between application pings; 0 = none. Default 30. */
+  pingInterval?: number;
+  /** Largest message in bytes. Default 1048576. */
+  maxMessageSize?: number;
+  /** Records per message. Default 100. */
+  batchSize?: number;
+  /** Seconds before a partial batch is sent. Default 0.1. */
+  batchTimeout?: number;
+  /** Records held at most. Default 10000. */
+  maxQueueSize?: number;
+  /** `"batch"` (default) or `"record"` (one record per message). */
+  messageMode?: "batch" | "record";
+  /** A token sent as the query parameter `tokenParam`, for runtimes that cannot send headers (never logged). */
+  token?: string;
+  /** Query parameter name for `token`. Default `"token"`. */
+  tokenParam?: string;
+  /** Subprotocols offered in the handshake. */
+  protocols?: string[];
+  /** Keep each message until the server answers `{"type":"ack","batch_id":…}`. Default `false`. */
+  acks?: boolean;
+  /** Seconds to wait for an ack before the connection is treated as broken. Default 10. */
+  ackTimeout?: number;
+  /** Seconds to wait for the connection to open. Default 10. */
+  connectTimeout?: number;
+  /** Seconds an idle connection stays open (so a process can exit); 0 = until shutdown. Default 5. */
+  idleTimeout?: number;
+  /** Seconds `flush()` and `shutdown()` wait for delivery at most. Default 10. */
+  shutdownTimeout?: number;
+  /** The older name of `shutdownTimeout`, still accepted. */
+  flushTimeout?: number;
+  /** Spool what cannot be sent (overflow, outage, exit) to `fallbackFile`, replayed first once connected. Default `false`. */
+  fallbackToFile?: boolean;
+  /** Spool path. Default `"logs/websocket_fallback.log"`. */
+  fallbackFile?: string;
+  /** Accepted for configs shared with the Python edition; sending is always off the logging path. */
+  asyncEnabled?: boolean;
+  /** Accepted for configs shared with the Python edition; bodies are always JSON records. */
+  format?: OutputFormat;
+}
 
 /** The keys of a `websocket` backend. */
 export const WEBSOCKET_KEYS: KeyTable = {
