@@ -14,74 +14,12 @@
  * `<file>.offset` after each delivered batch, so the next run starts there.
  */
 import { basename, dirname, fileSystem } from "../runtime/file.ts";
-import { createExclusive, processAlive, processId } from "../runtime/_process.ts";
 import { isBeingReplaced } from "../_succession.ts";
+import { countLines, isBlank, isRecordText, NEWLINE, scanLines } from "./_spool_lines.ts";
+import { adoptOrphans, chooseFile, readOffset, releaseLock } from "./_spool_ownership.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const NEWLINE = 10;
-/** How much of the spool one read asks for. */
-const READ_CHUNK = 65536;
-
-/**
- * Calls `visit` with each line of `path` in bytes `[from, to)` and the
- * offset of its end, until it returns false; the last piece counts as a
- * line even without its newline (`complete` false). Returns the offset
- * after the last line visited.
- */
-function scanLines(
-  path: string,
-  from: number,
-  to: number,
-  visit: (line: Uint8Array, complete: boolean, end: number) => boolean,
-): number {
-  let at = from;
-  let chunk = READ_CHUNK;
-  while (at < to) {
-    const want = Math.min(chunk, to - at);
-    const bytes = fileSystem!.readRange(path, at, want);
-    const end = bytes.length < want || at + want >= to;
-    let start = 0;
-    for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
-      const more = visit(bytes.subarray(start, nl), true, at + nl + 1);
-      start = nl + 1;
-      if (!more) return at + start;
-    }
-    if (end) {
-      if (start < bytes.length) visit(bytes.subarray(start), false, at + bytes.length);
-      return at + bytes.length;
-    }
-    // A line longer than the chunk: read more of it at once.
-    if (start === 0) chunk *= 2;
-    at += start;
-  }
-  return at;
-}
-
-function isBlank(line: Uint8Array): boolean {
-  for (const b of line) if (b !== 32 && b !== 9 && b !== 13) return false;
-  return true;
-}
-
-function countLines(path: string, size: number): number {
-  let n = 0;
-  scanLines(path, 0, size, (line) => {
-    if (!isBlank(line)) n++;
-    return true;
-  });
-  return n;
-}
-
-/** Whether a spooled line is a whole record (a JSON object), not a piece cut short or garbage. */
-function isRecordText(text: string): boolean {
-  if (!text.startsWith("{")) return false;
-  try {
-    const value = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
 
 /** What `Spool.take` found: records, how many vanished with the file, how many lines are no records. */
 export interface Taken {
@@ -89,74 +27,6 @@ export interface Taken {
   lost: number;
   /** Unreadable lines not reported before (each line is counted once). */
   unreadable: number;
-}
-
-/**
- * The file this process spools to for `path`: `path` itself when it holds
- * (or takes over) the lock, else its own `path.<pid>`.
- */
-function chooseFile(path: string): { file: string; owner: boolean } {
-  const lock = `${path}.lock`;
-  if (processId === 0) return { file: path, owner: false };
-  fileSystem!.mkdirp(dirname(path));
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (createExclusive(lock, String(processId))) return { file: path, owner: true };
-    let pid = 0;
-    try {
-      pid = Number(decoder.decode(fileSystem!.readFile(lock)).trim());
-    } catch {
-      // Removed meanwhile: try again.
-    }
-    if (pid === processId) return { file: path, owner: true };
-    if (processAlive(pid)) return { file: `${path}.${processId}`, owner: false };
-    // Its process is gone: take it over.
-    fileSystem!.remove(lock);
-  }
-  return { file: `${path}.${processId}`, owner: false };
-}
-
-/**
- * How far `file` was delivered, as kept in `<file>.offset` by an earlier
- * run: a byte offset at a line's end, or 0 when there is none (or it does
- * not fit the file).
- */
-function readOffset(file: string, size: number): number {
-  try {
-    const at = Number(decoder.decode(fileSystem!.readFile(`${file}.offset`)).trim());
-    if (!Number.isSafeInteger(at) || at <= 0 || at > size) return 0;
-    return fileSystem!.readRange(file, at - 1, 1)[0] === NEWLINE ? at : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Moves the spools of processes that are gone (`path.<pid>`) into `path`. */
-function adoptOrphans(path: string): void {
-  const dir = dirname(path);
-  const name = basename(path);
-  for (const entry of fileSystem!.readDir(dir)) {
-    const m = /^(.*)\.(\d+)$/.exec(entry);
-    if (m === null || m[1] !== name) continue;
-    const pid = Number(m[2]);
-    if (pid === processId || processAlive(pid)) continue;
-    const orphan = `${dir}/${entry}`;
-    const all = fileSystem!.readFile(orphan);
-    // What that process had delivered already is not adopted.
-    const bytes = all.subarray(readOffset(orphan, all.length));
-    if (bytes.length > 0) {
-      const cut = bytes[bytes.length - 1] !== NEWLINE;
-      fileSystem!.appendFile(path, cut ? concat(bytes, NEWLINE) : bytes);
-    }
-    fileSystem!.remove(orphan);
-    fileSystem!.remove(`${orphan}.offset`);
-  }
-}
-
-function concat(bytes: Uint8Array, last: number): Uint8Array {
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  out[bytes.length] = last;
-  return out;
 }
 
 /**
@@ -439,11 +309,7 @@ export class Spool {
     if (!this.#owner) return;
     this.#owner = false;
     this.#opened = false;
-    try {
-      fileSystem!.remove(`${this.requested}.lock`);
-    } catch {
-      // Left behind: the next process sees this one is gone and takes it over.
-    }
+    releaseLock(this.requested);
   }
 
   /** Frees the reader's lock; while records wait, the other backends get a turn. */
