@@ -1,38 +1,18 @@
 import { whileReplacing } from "./_succession.ts";
-import { type BackendInterface, type BackendStats, BaseBackend } from "./backends/base.ts";
-import type { LoggerConfigInput, NormalizedLoggerConfig } from "./config/config.ts";
+import { BaseBackend } from "./backends/base.ts";
+import type { LoggerConfigInput } from "./config/config.ts";
 import { normalizeLoggerConfig } from "./config/_schema.ts";
-import { contextFields, currentContext, mergeCall, mergeContext, runWithContext } from "./context.ts";
-import { BackendSet, categoryName, type Member, registry, settleAll } from "./_registry.ts";
+import { currentContext, mergeCall, mergeContext, runWithContext } from "./context.ts";
+import { gate } from "./_level_gate.ts";
+import { Core, Seed } from "./_logger_core.ts";
+import { type LoggerStats, statsOf } from "./_logger_stats.ts";
+import { BackendSet, categoryName, registry, settleAll } from "./_registry.ts";
 import { describeValue, type LevelInput, parseLevel } from "./levels.ts";
 import { captureSource, EMPTY_CONTEXT, LogEntry, preciseNow } from "./record.ts";
 import { describeError, reportOnce } from "./report.ts";
-import { Serializer } from "./serialize.ts";
 
-/**
- * Counters of a logger and each of its backends.
- *
- * @example
- * ```ts
- * import { getLogger, type LoggerStats } from "@jinpy/logger";
- * const stats: LoggerStats = getLogger("app").getStats();
- * console.log(stats.messagesLogged, stats.messagesDropped);
- * ```
- */
-export interface LoggerStats {
-  /** Records accepted by the logger (at or above its level). */
-  messagesLogged: number;
-  /** Records dropped anywhere: by backends, or logged after shutdown. */
-  messagesDropped: number;
-  /** Records a backend failed to write. */
-  messagesFailed: number;
-  /** Records left out by backends' filters (`sample`, `rateLimit`, `fingersCrossed` discards). */
-  messagesFiltered: number;
-  /** Exceptions thrown by backends' `handle`, isolated from the caller. */
-  backendErrors: number;
-  /** Per backend: name, type, health and its counters. */
-  backends: (BackendStats & { name: string; type: string; healthy: boolean })[];
-}
+export { getGlobalConfig, setGlobalConfig, shutdownAll } from "./_global_config.ts";
+export type { LoggerStats } from "./_logger_stats.ts";
 
 /**
  * Structured fields of a record (the seed's keyword arguments).
@@ -52,108 +32,6 @@ const pending: [Core, LogEntry][] = [];
 /** Most records queued that way per outermost log call; more are dropped and counted. */
 const MAX_PENDING = 10_000;
 let dispatching = false;
-
-/**
- * State shared by a logger and the children made with `bind`; the registry
- * points it at the backends and level it follows.
- */
-class Core implements Member {
-  readonly name: string;
-  own: BackendSet | undefined = undefined;
-  ownLevel: number | undefined = undefined;
-  pinned = false;
-  set: BackendSet | undefined = undefined;
-  level = 20;
-  /** The lowest level any path takes: max(logger level, lowest backend level). */
-  threshold = 0;
-  backends: BaseBackend[] = [];
-  /** What records are handed to: the backends, or the backends behind their filters. */
-  sinks: BackendInterface[] = [];
-  serializer: Serializer = new Serializer();
-  baseContext: Context | undefined = undefined;
-  correlationId: string | null = null;
-  wantSource = false;
-  logged = 0;
-  droppedAfterShutdown = 0;
-  droppedReentrant = 0;
-  backendErrors = 0;
-  closing: Promise<void> | undefined = undefined;
-  /** The logger `getLogger` returns for this name; its level methods are gated on `threshold`. */
-  owner: Logger | undefined = undefined;
-  gated: Logger | undefined = undefined;
-  #config: NormalizedLoggerConfig | undefined = undefined;
-
-  constructor(name: string) {
-    this.name = name;
-  }
-
-  get closed(): boolean {
-    return this.closing !== undefined;
-  }
-
-  use(set: BackendSet, level: number): void {
-    const config = set.config;
-    if (config !== this.#config) {
-      this.#config = config;
-      this.serializer = new Serializer(config);
-      this.baseContext = Object.keys(config.context).length > 0 ? contextFields(config.context) : undefined;
-    }
-    this.level = level;
-    this.backends = set.backends;
-    this.sinks = set.sinks;
-    this.wantSource = set.backends.some((b) => b.config.showSource === true);
-    this.threshold = thresholdOf(this);
-    if (this.gated !== undefined) gate(this.gated, this.threshold);
-  }
-}
-
-/** Passed to the constructor by `getLogger` and `bind` (never by users). */
-class Seed {
-  readonly core: Core;
-  readonly bound: Context | undefined;
-  readonly child: boolean;
-  constructor(core: Core, bound: Context | undefined, child: boolean) {
-    this.core = core;
-    this.bound = bound;
-    this.child = child;
-  }
-}
-
-type LevelMethod = (message: string, context?: LogContext) => void;
-const LEVEL_METHODS: readonly (readonly [string, number])[] = [
-  ["trace", 5],
-  ["debug", 10],
-  ["info", 20],
-  ["warning", 30],
-  ["warn", 30],
-  ["error", 40],
-  ["critical", 50],
-  ["fatal", 50],
-];
-const skipRecord: LevelMethod = () => {};
-
-/**
- * Gives a logger own level methods: the class's where the level is enabled,
- * a shared no-op below the threshold. A disabled call then costs what an
- * empty function call costs, with no comparison at all.
- */
-function gate(logger: Logger, threshold: number): void {
-  const own = logger as unknown as Record<string, LevelMethod>;
-  const proto = Logger.prototype as unknown as Record<string, LevelMethod>;
-  for (const [name, level] of LEVEL_METHODS) {
-    const method = level >= threshold ? proto[name] : skipRecord;
-    if (Object.hasOwn(own, name)) own[name] = method;
-    else Object.defineProperty(own, name, { value: method, writable: true, configurable: true, enumerable: false });
-  }
-}
-
-function thresholdOf(core: Core): number {
-  let lowest = Infinity;
-  for (const b of core.backends) {
-    if (b.config.enabled && b.level < lowest) lowest = b.level;
-  }
-  return Math.max(core.level, lowest);
-}
 
 /** Hands on, in order, the records logged while another was being dispatched. */
 function dispatchPending(): void {
@@ -422,38 +300,7 @@ export class Logger {
    * filters also shows `sampledOut`, `rateLimited`, `suppressed` and `held`.
    */
   getStats(): LoggerStats {
-    const core = this.#core;
-    const set = core.set;
-    let filtered = 0;
-    const backends = core.backends.map((b, i) => {
-      const stats: BackendStats & { name: string; type: string; healthy: boolean } = {
-        ...b.getStats(),
-        name: b.name,
-        type: b.config.type,
-        healthy: b.isHealthy(),
-      };
-      const filter = set?.backends === core.backends ? set.filterOf(i) : undefined;
-      if (filter !== undefined) {
-        const c = filter.counters();
-        Object.assign(stats, c);
-        filtered += c.sampledOut + c.rateLimited + c.suppressed;
-      }
-      return stats;
-    });
-    let dropped = core.droppedAfterShutdown + core.droppedReentrant;
-    let failed = 0;
-    for (const s of backends) {
-      dropped += s.messagesDropped;
-      failed += s.messagesFailed;
-    }
-    return {
-      messagesLogged: core.logged,
-      messagesDropped: dropped,
-      messagesFailed: failed,
-      messagesFiltered: filtered,
-      backendErrors: core.backendErrors,
-      backends,
-    };
+    return statsOf(this.#core);
   }
 
   /** Resolves when every backend has written what it took so far. */
@@ -557,56 +404,4 @@ export function getLogger<T extends string = never>(
   registry.add(core);
   registry.resolveAll();
   return logger;
-}
-
-/**
- * Sets the config used by loggers created without one, and moves the loggers
- * that already follow it onto the new config. `loggers` sets the level (and
- * optionally backends and context) of categories and their descendants.
- *
- * @param config The config (any dialect).
- * @throws {LoggerConfigurationError} When the config is invalid (nothing changes then).
- *
- * @example
- * ```ts
- * import { getLogger, setGlobalConfig } from "@jinpy/logger";
- * setGlobalConfig({
- *   level: "info",
- *   backends: [{ type: "console", format: "json" }],
- *   loggers: { "app.db": { level: "debug" }, "noisy.lib": { level: "warning" } },
- * });
- * getLogger("app.db.pool").debug("connected"); // written: app.db is at DEBUG
- * ```
- */
-export function setGlobalConfig<T extends string = never>(config: LoggerConfigInput<T>): void {
-  registry.setGlobal(normalizeLoggerConfig(config));
-}
-
-/**
- * The global config, normalized, or undefined when none was set.
- *
- * @example
- * ```ts
- * import { getGlobalConfig } from "@jinpy/logger";
- * console.log(getGlobalConfig()?.level);
- * ```
- */
-export function getGlobalConfig(): NormalizedLoggerConfig | undefined {
-  return registry.globalConfig;
-}
-
-/**
- * Flushes and shuts down every cached logger and the global config's
- * backends.
- *
- * @example
- * ```ts
- * import { getLogger, shutdownAll } from "@jinpy/logger";
- * getLogger("app").info("bye");
- * await shutdownAll();
- * ```
- */
-export async function shutdownAll(): Promise<void> {
-  await Promise.all(registry.members().map((m) => (m as Core).owner?.shutdown()));
-  await registry.shutdownShared();
 }
