@@ -1,15 +1,36 @@
 /**
  * Time and process life for the delivery pipeline: unreferenced timers,
- * deadlines, and the keep-alive that holds the process open only while
- * someone waits for delivery.
+ * deadlines, the pause after a failure, and the keep-alive that holds the
+ * process open only while someone waits for delivery.
  */
+import { backoffDelay } from "../retry.ts";
 import { unrefTimer } from "../runtime/runtime.ts";
+import type { PipelineOptions } from "./_transport.ts";
+
+/** The longest pause between attempts while a shutdown delivers (so several attempts fit in its time). */
+const DRAIN_PAUSE_MS = 1000;
 
 /** Runs `fn` after `ms` on a timer that does not hold the process open. */
 export function later(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
   const id = setTimeout(fn, Math.max(0, ms));
   unrefTimer(id);
   return id;
+}
+
+/**
+ * How long to pause after a failure: what the receiver asked for (capped),
+ * else the backoff of the `streak`-th failure in a row. While delivering
+ * against a `deadline` (0: none), pauses are short and end by it.
+ */
+export function failurePause(after: number | undefined, streak: number, o: PipelineOptions, deadline: number): number {
+  const cap = o.backoff.maxDelay * 1000;
+  let ms = after !== undefined ? Math.min(after, cap) : backoffDelay(Math.max(1, streak), o.backoff);
+  if (deadline > 0) {
+    // Delivering against a deadline: short pauses, so that several attempts fit before it.
+    const pause = Math.min(DRAIN_PAUSE_MS, Math.max(50, o.shutdownTimeoutMs / 10));
+    ms = Math.min(ms, pause, Math.max(0, deadline - Date.now()));
+  }
+  return ms;
 }
 
 /** Resolves when `p` does or after `ms`, whichever is first; true when `p` won. */

@@ -7,16 +7,14 @@
  */
 import type { BackendStats } from "../backends/base.ts";
 import { describeError } from "../report.ts";
-import { backoffDelay } from "../retry.ts";
 import { onBeforeExit, onExit } from "../runtime/runtime.ts";
 import { Intake } from "./_intake.ts";
-import { KeepAlive, later, within } from "./_lifecycle.ts";
+import { failurePause, KeepAlive, later, within } from "./_lifecycle.ts";
+import { takeReplay } from "./_replay.ts";
+import { settle, type SettleTarget } from "./_settle.ts";
 import type { Batch, Outcome, PipelineEvents, PipelineOptions, PipelineState, Transport } from "./_transport.ts";
 
 let orders = 0;
-
-/** The longest pause between attempts while a shutdown delivers (so several attempts fit in its time). */
-const DRAIN_PAUSE_MS = 1000;
 
 /** Queues, batches, sends, retries and settles the records of one backend. */
 export class Pipeline {
@@ -44,6 +42,8 @@ export class Pipeline {
   #exitSeq = -1;
   #removeHooks: (() => void)[];
   #me: object;
+  /** What settling a batch reads and changes here. */
+  #settling: SettleTarget;
 
   constructor(options: PipelineOptions, transport: Transport, stats: BackendStats, events: PipelineEvents) {
     this.#o = options;
@@ -51,6 +51,23 @@ export class Pipeline {
     this.#stats = stats;
     this.#ev = events;
     this.#me = options.spoolOwner ?? this;
+    this.#settling = {
+      options,
+      stats,
+      events,
+      me: this.#me,
+      newBatch: (lines, firstSeq, spooled, order, span) => this.#newBatch(lines, firstSeq, spooled, order, span),
+      retry: (batch) => this.#queueRetry(batch),
+      backoff: (after, failed) => this.#backoff(after, failed),
+      giveUp: (lines, reason) => this.#giveUp(lines, reason),
+      succeeded: () => {
+        this.#streak = 0;
+        this.#lastReachable = true;
+      },
+      answered: (reachable) => this.#lastReachable = reachable,
+      streak: () => this.#streak,
+      gaveUp: () => this.#gaveUp(),
+    };
     this.#in = new Intake(options.maxQueueSize, options.batchSize, options.batchTimeoutMs, {
       ready: () => this.kick(),
       drop: (n, reason) => this.#dropHot(n, reason),
@@ -173,31 +190,11 @@ export class Pipeline {
       this.#toSpool(this.#in.takeAll(), "behind spooled records");
       this.#checkWaiters();
       if (this.#replaying || !spool.claim(this.#me)) return undefined;
-      let taken;
-      try {
-        taken = spool.take(this.#me, this.#o.batchSize);
-      } catch (e) {
-        spool.putBack(this.#me);
-        this.#ev.failure(new Error(`the spool ${spool.path} could not be read: ${describeError(e)}`));
-        this.#backoff(undefined, true);
-        return undefined;
-      }
-      if (taken.lost > 0) {
-        this.#ev.drop(taken.lost, `the spool ${spool.path} was deleted or truncated while records waited in it`);
-      }
-      if (taken.unreadable > 0) {
-        this.#ev.drop(
-          taken.unreadable,
-          `the spool ${spool.path} held unreadable lines (cut short or not JSON); they were skipped`,
-        );
-      }
-      if (taken.lines.length === 0) {
-        spool.commit(this.#me);
-        if (spool.pending) this.#backoff(undefined, true);
-        return undefined;
-      }
+      const lines = takeReplay(spool, this.#me, this.#o.batchSize, this.#ev);
+      if (lines === undefined) this.#backoff(undefined, true);
+      if (lines === undefined || lines.length === 0) return undefined;
       this.#replaying = true;
-      return this.#newBatch(taken.lines, -1, true);
+      return this.#newBatch(lines, -1, true);
     }
     const now = this.#state === "draining" || this.#flushTarget > this.#in.seqIn - this.#in.queue.size;
     const cut = this.#in.cut(now, this.#o.maxBatchBytes, this.#o.measure);
@@ -215,9 +212,10 @@ export class Pipeline {
         if (batch.spooled) this.#replaying = false;
         // An answer that came although delivery was stopping still counts: a 2xx is delivered.
         if (held || batch.spooled) {
-          this.#settle(
+          settle(
             batch,
             signal.aborted && (outcome.kind === "retry" || outcome.kind === "fatal") ? undefined : outcome,
+            this.#settling,
           );
         }
         if (this.#window.size === 0 && this.#state === "sending") this.#to("idle");
@@ -226,97 +224,6 @@ export class Pipeline {
         // An aborted send means delivery is stopping: nothing new starts.
         if (!signal.aborted) this.#pump();
       });
-  }
-
-  /** Applies an outcome (undefined: aborted by shutdown). */
-  #settle(batch: Batch, outcome: Outcome | undefined): void {
-    const spool = this.#o.spool;
-    const n = batch.lines.length;
-    if (outcome === undefined) {
-      if (batch.spooled) spool!.putBack(this.#me);
-      else this.#giveUp(batch.lines, "undelivered at shutdown");
-      return;
-    }
-    switch (outcome.kind) {
-      case "delivered":
-      case "rejected": {
-        const dropped = outcome.kind === "rejected" ? outcome.dropped : 0;
-        const again = outcome.kind === "rejected" ? outcome.retry ?? [] : [];
-        const refusedAll = dropped === n;
-        if (!refusedAll) this.#stats.batchesSent = (this.#stats.batchesSent as number) + 1;
-        this.#stats.messagesWritten += n - dropped - again.length;
-        this.#stats.bytesWritten += outcome.bytes;
-        if (batch.spooled) {
-          this.#stats.replayed = (this.#stats.replayed as number) + n - dropped - again.length;
-          spool!.commit(this.#me);
-        }
-        this.#streak = 0;
-        this.#lastReachable = true;
-        if (!refusedAll) this.#ev.delivered();
-        if (outcome.kind === "rejected") {
-          if (dropped > 0) {
-            this.#ev.failure(outcome.error, !refusedAll);
-            this.#ev.drop(dropped, "the endpoint refused them");
-          }
-          if (again.length > 0) {
-            const part = this.#newBatch(
-              again.map((i) => batch.lines[i]),
-              batch.firstSeq,
-              false,
-              batch.order,
-              batch.span,
-            );
-            part.itemKeys = again.map((i) => batch.itemKeys?.[i] ?? `${batch.key}-${i}`);
-            this.#queueRetry(part);
-            this.#backoff(undefined, false);
-          }
-        }
-        return;
-      }
-      case "fatal":
-        this.#ev.failure(outcome.error);
-        this.#ev.drop(n, describeError(outcome.error));
-        if (batch.spooled) spool!.commit(this.#me);
-        return;
-      case "retry":
-        break;
-    }
-    this.#lastReachable = outcome.reachable;
-    if (outcome.tooLarge) {
-      if (batch.spooled) spool!.commit(this.#me);
-      if (n === 1) {
-        this.#ev.failure(outcome.error, true);
-        this.#ev.drop(1, "a record larger than the receiver accepts");
-        return;
-      }
-      // Split in halves, each sent on its own (down to single records).
-      const half = Math.ceil(n / 2);
-      const span = batch.span / 2;
-      for (const [from, to, order] of [[0, half, batch.order], [half, n, batch.order + span]]) {
-        const part = this.#newBatch(batch.lines.slice(from, to), batch.firstSeq, false, order, span);
-        if (batch.itemKeys) part.itemKeys = batch.itemKeys.slice(from, to);
-        this.#queueRetry(part);
-      }
-      return;
-    }
-    this.#stats.lastError = describeError(outcome.error);
-    batch.attempts++;
-    if (batch.spooled) {
-      spool!.putBack(this.#me);
-      this.#ev.failure(outcome.error);
-      this.#backoff(outcome.after, true);
-    } else if (batch.attempts > this.#o.retryCount) {
-      this.#ev.failure(outcome.error);
-      this.#giveUp(batch.lines, `undeliverable after ${this.#o.retryCount} retries`);
-      if (spool !== undefined) this.#backoff(outcome.after, true);
-    } else {
-      this.#stats.retries = (this.#stats.retries as number) + 1;
-      this.#ev.retrying(outcome.error);
-      this.#queueRetry(batch);
-      this.#backoff(outcome.after, true);
-    }
-    const limit = this.#o.giveUpAfter;
-    if (limit > 0 && this.#streak > limit) this.#gaveUp();
   }
 
   #queueRetry(batch: Batch): void {
@@ -329,13 +236,7 @@ export class Pipeline {
   #backoff(after: number | undefined, failed: boolean): void {
     if (this.#state === "backoff" || this.#state === "failed" || this.#state === "closed") return;
     if (failed) this.#streak++;
-    const cap = this.#o.backoff.maxDelay * 1000;
-    let ms = after !== undefined ? Math.min(after, cap) : backoffDelay(Math.max(1, this.#streak), this.#o.backoff);
-    if (this.#deadline > 0) {
-      // Delivering against a deadline: short pauses, so that several attempts fit before it.
-      const pause = Math.min(DRAIN_PAUSE_MS, Math.max(50, this.#o.shutdownTimeoutMs / 10));
-      ms = Math.min(ms, pause, Math.max(0, this.#deadline - Date.now()));
-    }
+    const ms = failurePause(after, this.#streak, this.#o, this.#deadline);
     this.#resumeAt = Date.now() + ms;
     this.#to("backoff");
     this.#resumeTimer = later(() => this.#resume(), ms);
