@@ -17,40 +17,18 @@
  *   never torn: it is completed by a later retry, or removed by the owner
  *   when given up), and every later record counts as failed.
  */
-import { type ByteTarget, isWouldBlock, sleepSync, STALL_MS, unrefTimer } from "../runtime/runtime.ts";
+import { type ByteTarget, isWouldBlock, STALL_MS, unrefTimer } from "../runtime/runtime.ts";
+import { type Chunk, creditFinished, restOfLine, type WriteOwner } from "./_chunk.ts";
+import { SyncWait } from "./_sync_wait.ts";
 
-const NEWLINE = 10;
+export { countNewlines, type WriteOwner } from "./_chunk.ts";
+
 /** Most bytes joined into one write call when several chunks wait. */
 const JOIN_MAX = 1 << 20;
 /** Longest back-off after a full pipe, in milliseconds. */
 const BACKOFF_MAX_MS = 20;
 /** Longest back-off after a hard error (a full disk) before the line begun is tried again. */
 const RETRY_MAX_MS = 1000;
-
-/** Who is told what became of the records of a chunk. */
-export interface WriteOwner {
-  /** `records` records (their last byte) and `bytes` bytes reached the target. */
-  written(records: number, bytes: number): void;
-  /** `records` records were lost to `error` (0 when only the error is news). */
-  failed(records: number, error: unknown): void;
-}
-
-interface Chunk {
-  bytes: Uint8Array;
-  offset: number;
-  records: number;
-  owner: WriteOwner;
-  /** The bytes belong to the caller (a reused buffer): copy before keeping them. */
-  borrowed: boolean;
-  seq: number;
-}
-
-/** How many line ends `bytes` has from `from` up to (not including) `to`. */
-export function countNewlines(bytes: Uint8Array, from: number, to: number): number {
-  let n = 0;
-  for (let i = bytes.indexOf(NEWLINE, from); i >= 0 && i < to; i = bytes.indexOf(NEWLINE, i + 1)) n++;
-  return n;
-}
 
 /**
  * A queue of whole lines written to one byte target, in order.
@@ -164,24 +142,15 @@ export class ByteWriter {
       this.#landed();
       this.#advance(n);
     }
-    let stalledSince = 0;
-    let backoff = 1;
+    const wait = new SyncWait(stallMs, BACKOFF_MAX_MS);
     while (this.#queue.length > 0) {
       const before = this.#queuedBytes;
       const outcome = this.#writeSome();
       if (outcome === "error") return;
-      if (outcome === "again") {
-        const now = Date.now();
-        if (this.#queuedBytes < before || stalledSince === 0) stalledSince = now;
-        else if (now - stalledSince >= stallMs) {
-          this.abandon(new Error(`output took nothing for ${stallMs} ms`));
-          return;
-        }
-        sleepSync(backoff);
-        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-      } else {
-        backoff = 1;
-        stalledSince = 0;
+      if (outcome === "ok") wait.progressed();
+      else if (!wait.full(this.#queuedBytes < before)) {
+        this.abandon(new Error(`output took nothing for ${stallMs} ms`));
+        return;
       }
     }
   }
@@ -207,16 +176,12 @@ export class ByteWriter {
     this.#timer = undefined;
     this.#landed();
     const head = this.#queue[0];
-    const partial = head !== undefined && head.offset > 0 ? head.offset : 0;
-    if (head !== undefined && partial > 0) {
+    if (head !== undefined && head.offset > 0) {
       // Records completed within the head chunk (only when it was not cut down to one line).
-      const done = countNewlines(head.bytes, 0, head.offset);
-      const lastNl = head.bytes.lastIndexOf(NEWLINE, head.offset - 1);
-      if (done > 0) head.owner.written(done, lastNl + 1);
-      head.records -= done;
+      const finished = creditFinished(head);
       this.#failAll(error);
       this.#blocked = false;
-      return head.offset - (lastNl + 1);
+      return head.offset - finished;
     }
     this.#failAll(error);
     this.#blocked = false;
@@ -427,22 +392,10 @@ export class ByteWriter {
     const head = this.#queue[0];
     let keep: Chunk | undefined;
     if (head.offset > 0) {
-      const lastNl = head.bytes.lastIndexOf(NEWLINE, head.offset - 1);
-      const done = lastNl < 0 ? 0 : countNewlines(head.bytes, 0, lastNl + 1);
-      if (done > 0) head.owner.written(done, lastNl + 1);
-      head.records -= done;
-      if (lastNl + 1 < head.offset) {
+      const finished = creditFinished(head);
+      if (finished < head.offset) {
         // A line begun: keep exactly its rest, so it can be completed.
-        const end = head.bytes.indexOf(NEWLINE, head.offset);
-        const lineEnd = end < 0 ? head.bytes.length : end + 1;
-        keep = {
-          bytes: head.bytes.slice(lastNl + 1, lineEnd),
-          offset: head.offset - (lastNl + 1),
-          records: 1,
-          owner: head.owner,
-          borrowed: false,
-          seq: head.seq,
-        };
+        keep = restOfLine(head, finished);
         head.records -= 1;
       }
     }
