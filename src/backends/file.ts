@@ -20,7 +20,7 @@ const encoder = new TextEncoder();
 /** Records formatted for a file the backend has moved away from (a new day). */
 interface Sealed {
   path: string;
-  text: string;
+  bytes: Uint8Array;
   records: number;
 }
 
@@ -79,8 +79,11 @@ export class FileBackend extends BaseBackend {
 
   #text = "";
   #records = 0;
+  /** Records of `#path` already encoded, waiting to be written: `#stashed` bytes of `#bytes`. */
+  #bytes = new Uint8Array(0);
+  #stashed = 0;
+  #stashedRecords = 0;
   #sealed: Sealed[] | undefined = undefined;
-  #scratch = new Uint8Array(0);
   #file: AppendHandle | undefined = undefined;
   #filePath = "";
   /** Paths this backend wrote, whose compressions `flush()` waits for. */
@@ -186,7 +189,8 @@ export class FileBackend extends BaseBackend {
     this.#text += "\n";
     this.#records++;
     if (this.#text.length >= this.#bufferSize) {
-      if (!this.#async || this.#text.length >= this.#hardLimit) this.#writeBuffered();
+      if (!this.#async) this.#writeBuffered();
+      else if ((this.#stash(), this.#stashed >= this.#hardLimit)) this.#writeBuffered();
       else if (!this.#scheduled) {
         this.#scheduled = true;
         queueMicrotask(this.#drainTask);
@@ -254,11 +258,16 @@ export class FileBackend extends BaseBackend {
   #changeDay(now: number): void {
     const path = this.#pathAt(now);
     if (path === this.#path) return;
-    if (this.#records > 0) {
+    if (this.#records > 0 || this.#stashed > 0) {
       if (this.#async) {
-        (this.#sealed ??= []).push({ path: this.#path, text: this.#text, records: this.#records });
-        this.#text = "";
-        this.#records = 0;
+        this.#stash();
+        (this.#sealed ??= []).push({
+          path: this.#path,
+          bytes: this.#bytes.slice(0, this.#stashed),
+          records: this.#stashedRecords,
+        });
+        this.#stashed = 0;
+        this.#stashedRecords = 0;
         if (!this.#scheduled) {
           this.#scheduled = true;
           queueMicrotask(this.#drainTask);
@@ -275,21 +284,37 @@ export class FileBackend extends BaseBackend {
     if (this.#sealed !== undefined) {
       const sealed = this.#sealed;
       this.#sealed = undefined;
-      for (const s of sealed) this.#writeText(s.path, s.text, s.records);
+      for (const s of sealed) this.#writeBytes(s.path, s.bytes, s.records);
     }
-    if (this.#records === 0) return;
-    const text = this.#text;
-    const records = this.#records;
-    this.#text = "";
-    this.#records = 0;
-    this.#writeText(this.#path, text, records);
+    this.#stash();
+    if (this.#stashedRecords === 0) return;
+    const records = this.#stashedRecords;
+    const bytes = this.#bytes.subarray(0, this.#stashed);
+    this.#stashed = 0;
+    this.#stashedRecords = 0;
+    this.#writeBytes(this.#path, bytes, records);
+    // A buffer grown for one huge burst or record is not kept.
+    if (this.#bytes.length > SCRATCH_MAX) this.#bytes = new Uint8Array(0);
   }
 
-  #encode(text: string): Uint8Array {
-    const need = text.length * 3;
-    if (need > SCRATCH_MAX) return encoder.encode(text);
-    if (this.#scratch.length < need) this.#scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(need, 65536) * 2));
-    return this.#scratch.subarray(0, encoder.encodeInto(text, this.#scratch).written);
+  /**
+   * Encodes the buffered text behind the stashed bytes. The text stays a
+   * short string this way (a long one costs the collector more than the
+   * copy), while the file still gets few, large writes.
+   */
+  #stash(): void {
+    if (this.#records === 0) return;
+    const text = this.#text;
+    const need = this.#stashed + text.length * 3;
+    if (this.#bytes.length < need) {
+      const grown = new Uint8Array(Math.max(need, this.#hardLimit + this.#bufferSize * 3));
+      grown.set(this.#bytes.subarray(0, this.#stashed));
+      this.#bytes = grown;
+    }
+    this.#stashed += encoder.encodeInto(text, this.#bytes.subarray(this.#stashed)).written;
+    this.#stashedRecords += this.#records;
+    this.#text = "";
+    this.#records = 0;
   }
 
   /**
@@ -299,7 +324,7 @@ export class FileBackend extends BaseBackend {
    * completed by the next write (never left torn) and the rest count as
    * failed.
    */
-  #writeText(path: string, text: string, records: number): void {
+  #writeBytes(path: string, bytes: Uint8Array, records: number): void {
     const writer = this.#writer;
     if (!writer.empty) {
       // A line begun before the disk filled comes first.
@@ -309,7 +334,6 @@ export class FileBackend extends BaseBackend {
         return;
       }
     }
-    const bytes = this.#encode(text);
     let offset = 0;
     let counted = 0;
     try {
