@@ -99,21 +99,61 @@ export function buildPayload(lines: readonly string[], options: PayloadOptions):
         contentType: "application/x-ndjson",
       };
     default:
-      return { body: jinpyBody(lines, options.now ?? Date.now()), contentType: "application/json" };
+      return { body: jinpyBody(lines, options), contentType: "application/json" };
   }
 }
 
-function jinpyBody(lines: readonly string[], now: number): string {
-  let source = "";
-  if (lines.length > 0) {
-    try {
-      source = String(JSON.parse(lines[0]).logger_name ?? "");
-    } catch {
-      // Leave the source empty for a malformed spooled line.
-    }
+/**
+ * The body of records held as NDJSON bytes (each record followed by a
+ * newline), built without splitting them into lines, for the formats that
+ * allow it: `ndjson` without service fields, and `jinpy`. Undefined for the
+ * others, which are built from the lines by `buildPayload`.
+ */
+export function buildPayloadFromNdjson(
+  ndjson: Uint8Array<ArrayBuffer>,
+  count: number,
+  options: PayloadOptions,
+): Payload | undefined {
+  if (count === 0) return undefined;
+  if (options.format === "ndjson") {
+    return serviceFields(options.service) === "" ? { body: ndjson, contentType: "application/x-ndjson" } : undefined;
   }
-  return '{"logs":[' + lines.join(",") + '],"timestamp":"' + new Date(now).toISOString() + '","source":' +
-    JSON.stringify(source) + ',"count":' + lines.length + "}";
+  if (options.format !== "jinpy") return undefined;
+  const records = ndjson.length - 1;
+  const head = encoder.encode('{"logs":[');
+  const tail = encoder.encode(
+    jinpyTail(sourceOf(decoder.decode(ndjson.subarray(0, ndjson.indexOf(10)))), count, options),
+  );
+  const body = new Uint8Array(head.length + records + tail.length);
+  body.set(head);
+  body.set(ndjson.subarray(0, records), head.length);
+  // The newlines between records become the array's commas.
+  for (let i = body.indexOf(10, head.length); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 44;
+  body.set(tail, head.length + records);
+  return { body, contentType: "application/json" };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The `source` of a `jinpy` body: the first record's logger name. */
+function sourceOf(first: string | undefined): string {
+  if (first === undefined) return "";
+  try {
+    return String(JSON.parse(first).logger_name ?? "");
+  } catch {
+    // Leave the source empty for a malformed spooled line.
+    return "";
+  }
+}
+
+function jinpyTail(source: string, count: number, options: PayloadOptions): string {
+  return '],"timestamp":"' + new Date(options.now ?? Date.now()).toISOString() + '","source":' +
+    JSON.stringify(source) + ',"count":' + count + "}";
+}
+
+function jinpyBody(lines: readonly string[], options: PayloadOptions): string {
+  return '{"logs":[' + lines.join(",") + jinpyTail(sourceOf(lines[0]), lines.length, options);
 }
 
 /** A record from its JSON text; a line that is not a record becomes its message. */

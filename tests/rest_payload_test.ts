@@ -88,6 +88,60 @@ describe("RestApiBackend payload formats", () => {
     assert.equal(lines[0].logger_name, "payload_ndjson");
   });
 
+  test("records held as bytes arrive exactly: jinpy and ndjson, any text, in order", async () => {
+    // Text that is multi-byte in UTF-8, looks like the separators, or must be escaped.
+    const messages = [
+      "naïve café",
+      "日本語",
+      "emoji 🎉",
+      'a,b],"x":{',
+      "line\nbreak\ttab",
+      "sep \u2028 \u2029",
+      '\\ "',
+    ];
+    for (const format of ["jinpy", "ndjson"]) {
+      const r = await send({ payloadFormat: format, batchSize: 100 }, (logger) => {
+        messages.forEach((m, i) => logger.info(m, { i, note: m }));
+      });
+      const records = format === "jinpy"
+        ? JSON.parse(text(r)).logs
+        : text(r).trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(records.map((x: { message: string }) => x.message), messages, format);
+      assert.deepEqual(records.map((x: { context: { note: string } }) => x.context.note), messages, format);
+      if (format === "jinpy") {
+        const body = JSON.parse(text(r));
+        assert.equal(body.count, messages.length);
+        assert.equal(body.source, "payload_jinpy");
+      }
+    }
+  });
+
+  test("a full queue drops exactly its oldest records, multi-byte text included", async () => {
+    const server = await startServer();
+    try {
+      const logger = getLogger("payload_overflow", {
+        backends: [{
+          type: "rest_api",
+          endpoint: `${server.url}/ingest`,
+          payloadFormat: "ndjson",
+          batchSize: 4,
+          maxQueueSize: 6,
+        }],
+      });
+      // Logged in one synchronous burst: nothing is sent before the queue is full.
+      for (let i = 0; i < 15; i++) logger.info(`record ${i} — ünïcödé`, { i });
+      await logger.flush();
+      const stats = logger.getBackends()[0].getStats();
+      await logger.shutdown();
+      const got = server.requests.flatMap((q) => text(q).trim().split("\n").map((l) => JSON.parse(l).context.i));
+      assert.deepEqual(got, [9, 10, 11, 12, 13, 14]);
+      assert.equal(stats.messagesDropped, 9);
+      assert.equal(stats.messagesWritten, 6);
+    } finally {
+      await server.close();
+    }
+  });
+
   test("loki: push API streams labelled by logger and level, matching the push API's shape", async () => {
     const r = await send({ payloadFormat: "loki", labels: { app: "shop", "service.name": "checkout" } }, logSome);
     assert.equal(r.headers["content-type"], "application/json");

@@ -8,7 +8,7 @@ import { hasPermission } from "../runtime/runtime.ts";
 import { handshakeHeadersSupported, runtimeLabel, webSocketAvailable } from "../runtime/websocket.ts";
 import { Pipeline } from "../delivery/_pipeline.ts";
 import { Spool } from "../delivery/_spool.ts";
-import { utf8Length, WsTransport } from "../delivery/_ws_transport.ts";
+import { WsTransport } from "../delivery/_ws_transport.ts";
 import { type BackendStats, BaseBackend } from "./base.ts";
 import { type WebSocketOptions, webSocketOptions } from "./websocket_options.ts";
 
@@ -160,7 +160,6 @@ export class WebSocketBackend extends BaseBackend {
         batchTimeoutMs: c.batchTimeout * 1000,
         maxQueueSize: c.maxQueueSize,
         maxBatchBytes: Math.max(1, maxMessageSize - ENVELOPE_BYTES),
-        measure: utf8Length,
         window: c.messageMode === "record" ? WINDOW * c.batchSize : WINDOW,
         retryCount: Infinity,
         backoff: {

@@ -9,7 +9,7 @@ import type { PayloadFormat } from "../config/config.ts";
 import { encryptBytes } from "../crypto.ts";
 import { LoggerConnectionError } from "../errors.ts";
 import { gzipBytes } from "../gzip.ts";
-import { buildPayload, type ServiceIdentity } from "../payload.ts";
+import { buildPayload, buildPayloadFromNdjson, type ServiceIdentity } from "../payload.ts";
 import { describeError } from "../report.ts";
 import { retryAfterMs } from "../retry.ts";
 import type { HttpClient } from "../runtime/http.ts";
@@ -76,16 +76,18 @@ export class HttpTransport implements Transport {
   #body(batch: Batch): Promise<Body> {
     return (batch.body as Promise<Body> | undefined) ?? (batch.body = (async (): Promise<Body> => {
       const o = this.#o;
-      const payload = buildPayload(batch.lines, {
+      const options = {
         format: o.format,
         labels: o.labels,
         index: o.index,
         batchKey: batch.key,
         itemKeys: batch.itemKeys,
         service: o.service,
-      });
+      };
+      const payload = (batch.ndjson && buildPayloadFromNdjson(batch.ndjson, batch.count, options)) ??
+        buildPayload(batch.lines, options);
       // An encrypted envelope carries text: a binary body (protobuf) goes in as base64.
-      const body = typeof payload.body !== "string" && o.encryptionKey !== undefined
+      const body = o.format === "otlp-protobuf" && typeof payload.body !== "string" && o.encryptionKey !== undefined
         ? base64(payload.body)
         : payload.body;
       let bytes = typeof body === "string" ? encoder.encode(body) : body;
@@ -109,7 +111,7 @@ export class HttpTransport implements Transport {
       headers["Content-Type"] = body.contentType;
     }
     const timeout = o.timeoutMs > 0 ? AbortSignal.timeout(o.timeoutMs) : undefined;
-    const readLimit = o.format === "elasticsearch" ? 1_048_576 + 4096 * batch.lines.length : 1_048_576;
+    const readLimit = o.format === "elasticsearch" ? 1_048_576 + 4096 * batch.count : 1_048_576;
     try {
       const res = await o.client.request(o.url, {
         method: o.method,
@@ -131,7 +133,7 @@ export class HttpTransport implements Transport {
         { code: `LOGGER_HTTP_${status}`, details: { status } },
       );
       if (status === 413) return { kind: "retry", error, reachable: true, tooLarge: true };
-      if (!isRetryable(status)) return { kind: "rejected", bytes: 0, dropped: batch.lines.length, error };
+      if (!isRetryable(status)) return { kind: "rejected", bytes: 0, dropped: batch.count, error };
       return { kind: "retry", error, reachable: true, after: retryAfterMs(res.header("retry-after")) };
     } catch (e) {
       const error = timeout?.aborted
@@ -188,7 +190,7 @@ function bulkOutcome(answer: { bytes: Uint8Array; complete: boolean }, batch: Ba
     dropped,
     retry,
     error: new LoggerConnectionError(
-      `the _bulk answer refused ${dropped} and deferred ${retry.length} of ${batch.lines.length} records`,
+      `the _bulk answer refused ${dropped} and deferred ${retry.length} of ${batch.count} records`,
     ),
   };
 }
@@ -207,13 +209,13 @@ function otlpOutcome(answer: { bytes: Uint8Array }, batch: Batch, bytes: number)
     // An empty or non-JSON answer is a full success.
   }
   if (!Number.isFinite(refused) || refused <= 0) return { kind: "delivered", bytes };
-  refused = Math.min(refused, batch.lines.length);
+  refused = Math.min(refused, batch.count);
   return {
     kind: "rejected",
     bytes,
     dropped: refused,
     error: new LoggerConnectionError(
-      `the OTLP receiver refused ${refused} of ${batch.lines.length} records${message ? `: ${message}` : ""}`,
+      `the OTLP receiver refused ${refused} of ${batch.count} records${message ? `: ${message}` : ""}`,
     ),
   };
 }

@@ -1,11 +1,18 @@
 /**
  * The bounded queue in front of the delivery pipeline: records come in,
- * batches (records, bytes, timeout) go out. A full queue pushes out its
- * oldest record: to the spool when there is one (back-pressure, off the
- * logging path), else counted as dropped.
+ * batches (records, bytes, timeout) go out. Records wait as NDJSON bytes:
+ * the newest ones are appended to one open text, which is encoded into a
+ * chunk as soon as it holds a batch, so that a long queue is a few large
+ * byte arrays rather than many strings for the collector to trace. A full
+ * queue pushes out its oldest record: to the spool when there is one
+ * (back-pressure, off the logging path), else counted as dropped.
  */
-import { BoundedQueue } from "../queue.ts";
+import { countNewlines } from "../writer/_chunk.ts";
 import { later } from "./_lifecycle.ts";
+
+const NEWLINE = 10;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** What the intake asks of its pipeline. */
 export interface IntakeHooks {
@@ -17,13 +24,34 @@ export interface IntakeHooks {
   drop(records: number, reason: string): void;
 }
 
+/** Records as NDJSON bytes: `count` lines, each ending in a newline. */
+export interface Chunk {
+  bytes: Uint8Array<ArrayBuffer>;
+  count: number;
+}
+
+/** The lines of NDJSON bytes, without their newlines. */
+export function splitLines(bytes: Uint8Array): string[] {
+  if (bytes.length === 0) return [];
+  const lines = decoder.decode(bytes).split("\n");
+  lines.pop();
+  return lines;
+}
+
 /** Records waiting to be batched; each has a sequence number (its position among all records pushed). */
 export class Intake {
-  readonly queue: BoundedQueue<string>;
+  readonly capacity: number;
   #hooks: IntakeHooks;
   #batchSize: number;
   #timeoutMs: number;
   #seqIn = 0;
+  /** Encoded records, oldest first, from `#head` on. */
+  #chunks: Chunk[] = [];
+  #head = 0;
+  #encoded = 0;
+  /** The newest records as text, each followed by a newline. */
+  #open = "";
+  #openCount = 0;
   #overflow: string[] = [];
   #overflowFirstSeq = 0;
   #overflowScheduled = false;
@@ -33,11 +61,11 @@ export class Intake {
   readonly #fullReason: string;
 
   constructor(capacity: number, batchSize: number, batchTimeoutMs: number, hooks: IntakeHooks) {
-    this.queue = new BoundedQueue<string>(capacity);
-    this.#batchSize = batchSize;
+    this.capacity = Math.max(1, Math.floor(capacity));
+    this.#batchSize = Math.max(1, batchSize);
     this.#timeoutMs = batchTimeoutMs;
     this.#hooks = hooks;
-    this.#fullReason = `queue full (maxQueueSize ${this.queue.capacity}), oldest records dropped`;
+    this.#fullReason = `queue full (maxQueueSize ${this.capacity}), oldest records dropped`;
   }
 
   /** Records ever pushed. */
@@ -45,41 +73,78 @@ export class Intake {
     return this.#seqIn;
   }
 
+  /** Records queued (not counting those that overflowed and wait for the spool). */
+  get size(): number {
+    return this.#encoded + this.#openCount;
+  }
+
   /** Sequence number of the oldest record held (`seqIn` when none is). */
   get lowest(): number {
-    const low = this.#seqIn - this.queue.size;
+    const low = this.#seqIn - this.size;
     return this.#overflow.length > 0 && this.#overflowFirstSeq < low ? this.#overflowFirstSeq : low;
   }
 
   /** Records held. */
   get held(): number {
-    return this.queue.size + this.#overflow.length;
+    return this.size + this.#overflow.length;
   }
 
-  /** Takes one record; never waits on I/O. */
+  /** Takes one record (a line without newlines); never waits on I/O. */
   push(line: string): void {
-    const headSeq = this.#seqIn - this.queue.size;
-    const evicted = this.queue.push(line);
+    if (this.#encoded + this.#openCount >= this.capacity) this.#evict();
+    this.#open += line;
+    this.#open += "\n";
     this.#seqIn++;
-    if (evicted !== undefined) this.#overflowed(evicted, headSeq);
-    if (this.queue.size >= this.#batchSize || this.#timeoutMs === 0) this.#hooks.ready();
+    if (++this.#openCount >= this.#batchSize) {
+      this.#seal();
+      this.#hooks.ready();
+    } else if (this.#timeoutMs === 0) this.#hooks.ready();
     else this.arm();
   }
 
-  #overflowed(line: string, seq: number): void {
+  /** Encodes the open text into a chunk. */
+  #seal(): void {
+    if (this.#openCount === 0) return;
+    this.#chunks.push({ bytes: encoder.encode(this.#open), count: this.#openCount });
+    this.#encoded += this.#openCount;
+    this.#open = "";
+    this.#openCount = 0;
+  }
+
+  /** Pushes out the oldest record. */
+  #evict(): void {
+    if (this.#encoded === 0) this.#seal();
+    const seq = this.#seqIn - this.size;
+    const chunk = this.#chunks[this.#head];
+    const end = chunk.bytes.indexOf(NEWLINE) + 1;
+    const first = chunk.bytes.subarray(0, end);
+    chunk.bytes = chunk.bytes.subarray(end);
+    this.#encoded--;
+    if (--chunk.count === 0) this.#shift();
     if (this.#hooks.spill === undefined) {
       this.#hooks.drop(1, this.#fullReason);
       return;
     }
-    if (this.#overflow.length >= this.queue.capacity) {
+    if (this.#overflow.length >= this.capacity) {
       this.#hooks.drop(1, "queue full and the spool cannot keep up");
       return;
     }
     if (this.#overflow.length === 0) this.#overflowFirstSeq = seq;
-    this.#overflow.push(line);
+    this.#overflow.push(decoder.decode(first.subarray(0, first.length - 1)));
     if (!this.#overflowScheduled) {
       this.#overflowScheduled = true;
       queueMicrotask(() => this.spill());
+    }
+  }
+
+  #shift(): void {
+    this.#chunks[this.#head++] = undefined as unknown as Chunk;
+    if (this.#head === this.#chunks.length) {
+      this.#chunks = [];
+      this.#head = 0;
+    } else if (this.#head > 64 && this.#head * 2 > this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
     }
   }
 
@@ -95,46 +160,45 @@ export class Intake {
     this.#timerDue = false;
     const lines = this.#overflow;
     this.#overflow = [];
-    lines.push(...this.queue.drain());
+    this.#seal();
+    for (let i = this.#head; i < this.#chunks.length; i++) {
+      for (const line of splitLines(this.#chunks[i].bytes)) lines.push(line);
+    }
+    this.#chunks = [];
+    this.#head = 0;
+    this.#encoded = 0;
     return lines;
   }
 
   /**
    * The next batch when one is due: `batchSize` records, or fewer when the
-   * batch timeout passed or `now`; at most `maxBytes` by `measure` (one
-   * record at least).
+   * batch timeout passed or `now`; at most `maxBytes` bytes counting a
+   * newline after each record (one record at least).
    */
-  cut(
-    now: boolean,
-    maxBytes: number,
-    measure?: (line: string) => number,
-  ): { lines: string[]; firstSeq: number } | undefined {
-    const queue = this.queue;
-    if (queue.size === 0 || !(now || this.#timerDue || queue.size >= this.#batchSize || this.#timeoutMs === 0)) {
-      return undefined;
-    }
-    const firstSeq = this.#seqIn - queue.size;
-    const lines: string[] = [];
-    let bytes = 0;
-    while (lines.length < this.#batchSize && queue.size > 0) {
-      const line = queue.shift()!;
-      if (maxBytes !== Infinity) {
-        const size = (measure ? measure(line) : line.length) + 1;
-        if (lines.length > 0 && bytes + size > maxBytes) {
-          queue.unshiftAll([line]);
-          break;
-        }
-        bytes += size;
-      }
-      lines.push(line);
-    }
-    if (queue.size < this.#batchSize) this.#timerDue = false;
-    return { lines, firstSeq };
+  cut(now: boolean, maxBytes: number): (Chunk & { firstSeq: number }) | undefined {
+    const size = this.size;
+    if (size === 0 || !(now || this.#timerDue || this.#encoded > 0 || this.#timeoutMs === 0)) return undefined;
+    if (this.#encoded === 0) this.#seal();
+    const firstSeq = this.#seqIn - size;
+    let chunk = this.#chunks[this.#head];
+    if (chunk.bytes.length > maxBytes) {
+      // Whole records up to maxBytes; the rest stays first in the queue.
+      let end = chunk.bytes.lastIndexOf(NEWLINE, maxBytes - 1) + 1;
+      if (end === 0) end = chunk.bytes.indexOf(NEWLINE) + 1;
+      const count = countNewlines(chunk.bytes, 0, end);
+      const part = { bytes: chunk.bytes.subarray(0, end), count };
+      chunk.bytes = chunk.bytes.subarray(end);
+      chunk.count -= count;
+      chunk = part;
+    } else this.#shift();
+    this.#encoded -= chunk.count;
+    if (this.size < this.#batchSize) this.#timerDue = false;
+    return { bytes: chunk.bytes, count: chunk.count, firstSeq };
   }
 
   /** Arms the batch timer while records wait. */
   arm(): void {
-    if (this.#timer !== undefined || this.#timerDue || this.queue.size === 0 || this.#stopped) return;
+    if (this.#timer !== undefined || this.#timerDue || this.size === 0 || this.#stopped) return;
     this.#timer = later(() => {
       this.#timer = undefined;
       this.#timerDue = true;

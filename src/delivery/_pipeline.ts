@@ -8,11 +8,19 @@
 import type { BackendStats } from "../backends/base.ts";
 import { describeError } from "../report.ts";
 import { onBeforeExit, onExit } from "../runtime/runtime.ts";
-import { Intake } from "./_intake.ts";
+import { type Chunk, Intake } from "./_intake.ts";
 import { failurePause, KeepAlive, later, within } from "./_lifecycle.ts";
 import { takeReplay } from "./_replay.ts";
 import { settle, type SettleTarget } from "./_settle.ts";
-import type { Batch, Outcome, PipelineEvents, PipelineOptions, PipelineState, Transport } from "./_transport.ts";
+import {
+  type Batch,
+  newBatch,
+  type Outcome,
+  type PipelineEvents,
+  type PipelineOptions,
+  type PipelineState,
+  type Transport,
+} from "./_transport.ts";
 
 let orders = 0;
 
@@ -91,8 +99,8 @@ export class Pipeline {
   /** Records held in memory, not yet settled. */
   get queued(): number {
     let n = this.#in.held;
-    for (const b of this.#window) if (!b.spooled) n += b.lines.length;
-    for (const b of this.#retry) n += b.lines.length;
+    for (const b of this.#window) if (!b.spooled) n += b.count;
+    for (const b of this.#retry) n += b.count;
     return n;
   }
 
@@ -177,8 +185,8 @@ export class Pipeline {
     this.#in.arm();
   }
 
-  #newBatch(lines: string[], firstSeq: number, spooled: boolean, order = ++orders, span = 1): Batch {
-    return { key: this.#t.newKey(), lines, firstSeq, spooled, order, span, attempts: 0 };
+  #newBatch(records: string[] | Chunk, firstSeq: number, spooled: boolean, order = ++orders, span = 1): Batch {
+    return newBatch(this.#t.newKey(), records, firstSeq, spooled, order, span);
   }
 
   #next(): Batch | undefined {
@@ -196,9 +204,9 @@ export class Pipeline {
       this.#replaying = true;
       return this.#newBatch(lines, -1, true);
     }
-    const now = this.#state === "draining" || this.#flushTarget > this.#in.seqIn - this.#in.queue.size;
-    const cut = this.#in.cut(now, this.#o.maxBatchBytes, this.#o.measure);
-    return cut === undefined ? undefined : this.#newBatch(cut.lines, cut.firstSeq, false);
+    const now = this.#state === "draining" || this.#flushTarget > this.#in.seqIn - this.#in.size;
+    const cut = this.#in.cut(now, this.#o.maxBatchBytes);
+    return cut === undefined ? undefined : this.#newBatch(cut, cut.firstSeq, false);
   }
 
   #launch(batch: Batch): void {

@@ -36,7 +36,7 @@ export interface SettleTarget {
 /** Applies an outcome to `batch` (undefined: aborted by shutdown). */
 export function settle(batch: Batch, outcome: Outcome | undefined, p: SettleTarget): void {
   const spool = p.options.spool;
-  const n = batch.lines.length;
+  const n = batch.count;
   if (outcome === undefined) {
     if (batch.spooled) spool!.putBack(p.me);
     else p.giveUp(batch.lines, "undelivered at shutdown");

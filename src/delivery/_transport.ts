@@ -5,14 +5,19 @@
  * retries, the spool, flush and shutdown are the pipeline's.
  */
 import type { BackoffOptions } from "../retry.ts";
+import { type Chunk, splitLines } from "./_intake.ts";
 import type { Spool } from "./_spool.ts";
 
 /** One batch of records, sent as a unit; re-sent unchanged after a failure. */
 export interface Batch {
   /** The idempotency key (`Idempotency-Key`, `batch_id`), the same for every attempt. */
   readonly key: string;
-  /** Records as JSON texts, oldest first. */
+  /** Records as JSON texts, oldest first (read from `ndjson` when first asked for). */
   readonly lines: string[];
+  /** How many records. */
+  readonly count: number;
+  /** The records as NDJSON bytes, each followed by a newline, when the batch was cut from the queue. */
+  readonly ndjson: Uint8Array<ArrayBuffer> | undefined;
   /** Sequence number of the first record; -1 when `flush()` does not track it (replayed). */
   readonly firstSeq: number;
   /** Whether its records are still in the spool (replayed, not committed yet). */
@@ -26,6 +31,59 @@ export interface Batch {
   itemKeys?: string[];
   /** The transport's cache of the encoded body. */
   body?: unknown;
+}
+
+class RecordBatch implements Batch {
+  readonly key: string;
+  readonly count: number;
+  readonly ndjson: Uint8Array<ArrayBuffer> | undefined;
+  readonly firstSeq: number;
+  spooled: boolean;
+  readonly order: number;
+  readonly span: number;
+  attempts = 0;
+  itemKeys?: string[];
+  body?: unknown;
+  #lines: string[] | undefined;
+
+  constructor(
+    key: string,
+    records: string[] | Chunk,
+    firstSeq: number,
+    spooled: boolean,
+    order: number,
+    span: number,
+  ) {
+    this.key = key;
+    if (Array.isArray(records)) {
+      this.#lines = records;
+      this.count = records.length;
+      this.ndjson = undefined;
+    } else {
+      this.count = records.count;
+      this.ndjson = records.bytes;
+    }
+    this.firstSeq = firstSeq;
+    this.spooled = spooled;
+    this.order = order;
+    this.span = span;
+  }
+
+  get lines(): string[] {
+    return this.#lines ??= splitLines(this.ndjson!);
+  }
+}
+
+/** A batch of records given as lines, or as NDJSON bytes (split into lines only if asked for). */
+export function newBatch(
+  key: string,
+  records: string[] | Chunk,
+  firstSeq: number,
+  spooled: boolean,
+  order: number,
+  span: number,
+): Batch {
+  return new RecordBatch(key, records, firstSeq, spooled, order, span);
 }
 
 /**
@@ -82,10 +140,8 @@ export interface PipelineOptions {
   batchSize: number;
   batchTimeoutMs: number;
   maxQueueSize: number;
-  /** Longest batch, in `measure` units of its records (Infinity for none). */
+  /** Longest batch in UTF-8 bytes, counting a newline after each record (Infinity for none). */
   maxBatchBytes: number;
-  /** Size of one record (default: its length). */
-  measure?: (line: string) => number;
   /** Batches in flight at once. */
   window: number;
   /** Retries of one batch before it is spooled or dropped (Infinity: until given up). */
