@@ -116,27 +116,30 @@ describe("RestApiBackend payload formats", () => {
     }
   });
 
-  test("a full queue drops exactly its oldest records, multi-byte text included", async () => {
+  test("a full queue drops exactly its oldest records, multi-byte text of varying length included", async () => {
     const server = await startServer();
+    const message = (i: number) => `record ${i} ${"ü€".repeat(i % 7)}`;
     try {
       const logger = getLogger("payload_overflow", {
         backends: [{
           type: "rest_api",
           endpoint: `${server.url}/ingest`,
           payloadFormat: "ndjson",
-          batchSize: 4,
-          maxQueueSize: 6,
+          batchSize: 8,
+          maxQueueSize: 30,
         }],
       });
       // Logged in one synchronous burst: nothing is sent before the queue is full.
-      for (let i = 0; i < 15; i++) logger.info(`record ${i} — ünïcödé`, { i });
+      for (let i = 0; i < 200; i++) logger.info(message(i), { i });
       await logger.flush();
       const stats = logger.getBackends()[0].getStats();
       await logger.shutdown();
-      const got = server.requests.flatMap((q) => text(q).trim().split("\n").map((l) => JSON.parse(l).context.i));
-      assert.deepEqual(got, [9, 10, 11, 12, 13, 14]);
-      assert.equal(stats.messagesDropped, 9);
-      assert.equal(stats.messagesWritten, 6);
+      const got = server.requests.flatMap((q) => text(q).trim().split("\n").map((l) => JSON.parse(l)));
+      const kept = Array.from({ length: 30 }, (_, k) => 170 + k);
+      assert.deepEqual(got.map((r) => r.context.i), kept);
+      assert.deepEqual(got.map((r) => r.message), kept.map(message));
+      assert.equal(stats.messagesDropped, 170);
+      assert.equal(stats.messagesWritten, 30);
     } finally {
       await server.close();
     }

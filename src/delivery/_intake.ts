@@ -30,6 +30,14 @@ export interface Chunk {
   count: number;
 }
 
+/** A queued chunk, with the whole buffer its bytes are in when it alone uses it. */
+interface Held extends Chunk {
+  buffer: Uint8Array<ArrayBuffer> | undefined;
+}
+
+/** Buffers of chunks pushed out by a full queue, kept for the next chunks (no churn while records overflow). */
+const SPARE_BUFFERS = 8;
+
 /** The lines of NDJSON bytes, without their newlines. */
 export function splitLines(bytes: Uint8Array): string[] {
   if (bytes.length === 0) return [];
@@ -46,7 +54,8 @@ export class Intake {
   #timeoutMs: number;
   #seqIn = 0;
   /** Encoded records, oldest first, from `#head` on. */
-  #chunks: Chunk[] = [];
+  #chunks: Held[] = [];
+  #spare: Uint8Array<ArrayBuffer>[] = [];
   #head = 0;
   #encoded = 0;
   /** The newest records as text, each followed by a newline. */
@@ -105,7 +114,14 @@ export class Intake {
   /** Encodes the open text into a chunk. */
   #seal(): void {
     if (this.#openCount === 0) return;
-    this.#chunks.push({ bytes: encoder.encode(this.#open), count: this.#openCount });
+    const text = this.#open;
+    let buffer = this.#spare.pop();
+    let bytes: Uint8Array<ArrayBuffer>;
+    // A spare buffer when the text fits in it (chunks are alike in size), else one of the exact size.
+    const done = buffer === undefined ? undefined : encoder.encodeInto(text, buffer);
+    if (done !== undefined && done.read === text.length) bytes = buffer!.subarray(0, done.written);
+    else bytes = buffer = encoder.encode(text);
+    this.#chunks.push({ bytes, count: this.#openCount, buffer });
     this.#encoded += this.#openCount;
     this.#open = "";
     this.#openCount = 0;
@@ -117,20 +133,20 @@ export class Intake {
     const seq = this.#seqIn - this.size;
     const chunk = this.#chunks[this.#head];
     const end = chunk.bytes.indexOf(NEWLINE) + 1;
-    const first = chunk.bytes.subarray(0, end);
+    const keep = this.#hooks.spill !== undefined && this.#overflow.length < this.capacity;
+    const line = keep ? decoder.decode(chunk.bytes.subarray(0, end - 1)) : "";
     chunk.bytes = chunk.bytes.subarray(end);
     this.#encoded--;
     if (--chunk.count === 0) this.#shift();
-    if (this.#hooks.spill === undefined) {
-      this.#hooks.drop(1, this.#fullReason);
-      return;
-    }
-    if (this.#overflow.length >= this.capacity) {
-      this.#hooks.drop(1, "queue full and the spool cannot keep up");
+    if (!keep) {
+      this.#hooks.drop(
+        1,
+        this.#hooks.spill === undefined ? this.#fullReason : "queue full and the spool cannot keep up",
+      );
       return;
     }
     if (this.#overflow.length === 0) this.#overflowFirstSeq = seq;
-    this.#overflow.push(decoder.decode(first.subarray(0, first.length - 1)));
+    this.#overflow.push(line);
     if (!this.#overflowScheduled) {
       this.#overflowScheduled = true;
       queueMicrotask(() => this.spill());
@@ -138,7 +154,12 @@ export class Intake {
   }
 
   #shift(): void {
-    this.#chunks[this.#head++] = undefined as unknown as Chunk;
+    const gone = this.#chunks[this.#head];
+    // Emptied by the full queue (not taken by a batch): its buffer serves again.
+    if (gone.count === 0 && gone.buffer !== undefined && this.#spare.length < SPARE_BUFFERS) {
+      this.#spare.push(gone.buffer);
+    }
+    this.#chunks[this.#head++] = undefined as unknown as Held;
     if (this.#head === this.#chunks.length) {
       this.#chunks = [];
       this.#head = 0;
@@ -186,9 +207,11 @@ export class Intake {
       let end = chunk.bytes.lastIndexOf(NEWLINE, maxBytes - 1) + 1;
       if (end === 0) end = chunk.bytes.indexOf(NEWLINE) + 1;
       const count = countNewlines(chunk.bytes, 0, end);
-      const part = { bytes: chunk.bytes.subarray(0, end), count };
+      const part = { bytes: chunk.bytes.subarray(0, end), count, buffer: undefined };
       chunk.bytes = chunk.bytes.subarray(end);
       chunk.count -= count;
+      // The batch shares the buffer now: it is never reused.
+      chunk.buffer = undefined;
       chunk = part;
     } else this.#shift();
     this.#encoded -= chunk.count;
