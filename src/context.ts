@@ -29,10 +29,24 @@ interface AsyncLocalStorageLike<T> {
   run<R>(store: T, fn: () => R): R;
 }
 
-const ALS = builtin<{ AsyncLocalStorage?: new <T>() => AsyncLocalStorageLike<T> }>("node:async_hooks")
-  ?.AsyncLocalStorage;
-const storage: AsyncLocalStorageLike<Scope> | undefined = ALS ? new ALS<Scope>() : undefined;
+/**
+ * The scopes' storage, made at the first `withContext`: until then there is
+ * no implicit context, and `node:async_hooks` is not loaded (on Deno that
+ * costs more start-up time than the rest of the package).
+ */
+let storage: AsyncLocalStorageLike<Scope> | undefined;
+let storageMade = false;
 let syncStore: Scope | undefined;
+
+function scopeStorage(): AsyncLocalStorageLike<Scope> | undefined {
+  if (!storageMade) {
+    storageMade = true;
+    const ALS = builtin<{ AsyncLocalStorage?: new <T>() => AsyncLocalStorageLike<T> }>("node:async_hooks")
+      ?.AsyncLocalStorage;
+    storage = ALS ? new ALS<Scope>() : undefined;
+  }
+  return storage;
+}
 
 /** Turns hostile or non-plain values into plain fields; redaction and limits come later, per logger. */
 const plainer = new Serializer({ sensitiveFields: [], maxContextSize: Number.MAX_SAFE_INTEGER, redactPatterns: [] });
@@ -133,7 +147,8 @@ export function runWithContext<R>(context: Context, fn: () => R): R {
   let result: R;
   let async = false;
   try {
-    if (storage) result = storage.run(scope, fn);
+    const store = scopeStorage();
+    if (store) result = store.run(scope, fn);
     else {
       const saved = syncStore;
       syncStore = scope;

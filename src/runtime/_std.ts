@@ -7,7 +7,9 @@
 import { builtin, deno, hasPermission, type NodeFsLike, proc } from "./_detect.ts";
 
 const encoder = new TextEncoder();
-const nodeFs: NodeFsLike | undefined = proc ? builtin<NodeFsLike>("node:fs") : undefined;
+
+/** `node:fs`, loaded when a standard stream is first written outside Deno. */
+let nodeFs: NodeFsLike | undefined;
 
 /** Which standard stream. */
 export type StdStream = "stdout" | "stderr";
@@ -82,7 +84,7 @@ export function stdTarget(stream: StdStream): ByteTarget {
       t.writeAsync = (bytes) => write(bytes.length > PIPE_ATOMIC ? bytes.subarray(0, PIPE_ATOMIC) : bytes);
       t.asyncMax = PIPE_ATOMIC;
     }
-  } else if (nodeFs) {
+  } else if (proc && (nodeFs ??= builtin<NodeFsLike>("node:fs")) !== undefined) {
     const fs = nodeFs;
     const fd = stream === "stdout" ? 1 : 2;
     t = { write: (bytes) => fs.writeSync(fd, bytes) };
