@@ -13,8 +13,7 @@ import { failurePause, KeepAlive, later, within } from "./_lifecycle.ts";
 import { takeReplay } from "./_replay.ts";
 import { settle, type SettleTarget } from "./_settle.ts";
 import {
-  type Batch,
-  newBatch,
+  Batch,
   type Outcome,
   type PipelineEvents,
   type PipelineOptions,
@@ -186,7 +185,7 @@ export class Pipeline {
   }
 
   #newBatch(records: string[] | Chunk, firstSeq: number, spooled: boolean, order = ++orders, span = 1): Batch {
-    return newBatch(this.#t.newKey(), records, firstSeq, spooled, order, span);
+    return new Batch(this.#t.newKey(), records, firstSeq, spooled, order, span);
   }
 
   #next(): Batch | undefined {

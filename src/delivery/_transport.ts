@@ -8,12 +8,14 @@ import type { BackoffOptions } from "../retry.ts";
 import { type Chunk, splitLines } from "./_intake.ts";
 import type { Spool } from "./_spool.ts";
 
-/** One batch of records, sent as a unit; re-sent unchanged after a failure. */
-export interface Batch {
+/**
+ * One batch of records, sent as a unit; re-sent unchanged after a failure.
+ * Its records are given as lines, or as NDJSON bytes (then split into lines
+ * only if a transport asks for them).
+ */
+export class Batch {
   /** The idempotency key (`Idempotency-Key`, `batch_id`), the same for every attempt. */
   readonly key: string;
-  /** Records as JSON texts, oldest first (read from `ndjson` when first asked for). */
-  readonly lines: string[];
   /** How many records. */
   readonly count: number;
   /** The records as NDJSON bytes, each followed by a newline, when the batch was cut from the queue. */
@@ -26,23 +28,10 @@ export interface Batch {
   readonly order: number;
   readonly span: number;
   /** Failed attempts so far. */
-  attempts: number;
+  attempts = 0;
   /** Stable per-record ids (Elasticsearch `_id`) when the batch was cut from another. */
   itemKeys?: string[];
   /** The transport's cache of the encoded body. */
-  body?: unknown;
-}
-
-class RecordBatch implements Batch {
-  readonly key: string;
-  readonly count: number;
-  readonly ndjson: Uint8Array<ArrayBuffer> | undefined;
-  readonly firstSeq: number;
-  spooled: boolean;
-  readonly order: number;
-  readonly span: number;
-  attempts = 0;
-  itemKeys?: string[];
   body?: unknown;
   #lines: string[] | undefined;
 
@@ -69,21 +58,10 @@ class RecordBatch implements Batch {
     this.span = span;
   }
 
+  /** Records as JSON texts, oldest first (read from `ndjson` when first asked for). */
   get lines(): string[] {
     return this.#lines ??= splitLines(this.ndjson!);
   }
-}
-
-/** A batch of records given as lines, or as NDJSON bytes (split into lines only if asked for). */
-export function newBatch(
-  key: string,
-  records: string[] | Chunk,
-  firstSeq: number,
-  spooled: boolean,
-  order: number,
-  span: number,
-): Batch {
-  return new RecordBatch(key, records, firstSeq, spooled, order, span);
 }
 
 /**
