@@ -55,6 +55,37 @@ for (const format of ["console", "plain", "structured", "json"]) {
   );
 });
 
+test("JSON lines arrive exactly when bursts of one-byte and multi-byte text alternate", async () => {
+  // Bursts of 64 KiB and more reuse one buffer; text of more bytes than
+  // characters takes its own. Each record is compared by its whole text.
+  const r = await runScript(
+    dir.path,
+    `import { getLogger } from "@jinpy/logger";
+const logger = getLogger("mix", { backends: [{ type: "console", format: "json" }] });
+const texts = ["a".repeat(300), "ü€😀".repeat(120), "plain " + "b".repeat(40), "日本語".repeat(400)];
+for (let burst = 0; burst < 12; burst++) {
+  for (let i = 0; i < 400; i++) logger.info(texts[burst % texts.length], { burst, i });
+  await new Promise((r) => setTimeout(r, 0));
+}
+await logger.flush();
+console.error(JSON.stringify(logger.getBackends()[0].getStats()));
+`,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const texts = ["a".repeat(300), "ü€😀".repeat(120), "plain " + "b".repeat(40), "日本語".repeat(400)];
+  const out = lines(r.stdout);
+  assert.equal(out.length, 12 * 400);
+  out.forEach((l, n) => {
+    const rec = JSON.parse(l);
+    const burst = Math.floor(n / 400);
+    assert.equal(rec.message, texts[burst % texts.length]);
+    assert.deepEqual(rec.context, { burst, i: n % 400 });
+  });
+  const stats = JSON.parse(r.stderr.trim().split("\n").pop()!);
+  assert.equal(stats.messagesWritten, 12 * 400);
+  assert.equal(stats.bytesWritten, Buffer.byteLength(r.stdout));
+});
+
 test("colors follow the environment: off in a pipe, NO_COLOR off, FORCE_COLOR on", async () => {
   const src = `import { getLogger } from "@jinpy/logger";
 getLogger("c").warning("w");`;

@@ -10,6 +10,8 @@ import { consoleOtelText, consoleOtelWanted, type ConsoleOtelWriter, consoleOtel
 /** Most bytes waiting for a slow reader of a standard stream; beyond, records are dropped and counted. */
 const MAX_QUEUED = 16 * 1024 * 1024;
 const encoder = new TextEncoder();
+/** Largest scratch buffer kept between drains. */
+const SCRATCH_MAX = 1 << 20;
 
 /**
  * One buffer per standard stream, shared by every console backend so that
@@ -23,6 +25,8 @@ class StdBuffer {
   #records = 0;
   #owner: Sink | undefined = undefined;
   #scheduled = false;
+  /** Reused for the bytes of each drain (see `#seal`). */
+  #scratch = new Uint8Array(0);
   readonly writer: ByteWriter;
   #drain = () => this.drain();
 
@@ -48,21 +52,35 @@ class StdBuffer {
     }
   }
 
-  /** Hands the lines collected to the writer. */
-  #seal(): void {
+  /**
+   * Hands the lines collected to the writer. `lend`: encoded into the
+   * reused scratch buffer, which the writer copies only if the bytes have to
+   * wait; the caller flushes right away.
+   */
+  #seal(lend = false): void {
     if (this.#records === 0) return;
     const owner = this.#owner!;
     const records = this.#records;
-    const bytes = encoder.encode(this.#text);
+    const text = this.#text;
     this.#text = "";
     this.#records = 0;
-    if (!this.writer.enqueue(bytes, records, owner)) owner.dropped(records);
+    let bytes: Uint8Array | undefined;
+    if (lend) {
+      if (this.#scratch.length < text.length) this.#scratch = new Uint8Array(text.length * 2);
+      const done = encoder.encodeInto(text, this.#scratch);
+      // Text of more than one byte per character may not fit: it gets a buffer of its own.
+      if (done.read === text.length) bytes = this.#scratch.subarray(0, done.written);
+      else lend = false;
+    }
+    if (!this.writer.enqueue(bytes ?? encoder.encode(text), records, owner, lend)) owner.dropped(records);
   }
 
   drain(): void {
     this.#scheduled = false;
-    this.#seal();
+    this.#seal(true);
     this.writer.flush();
+    // A buffer grown for one huge record is not kept.
+    if (this.#scratch.length > SCRATCH_MAX) this.#scratch = new Uint8Array(0);
   }
 }
 

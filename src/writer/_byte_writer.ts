@@ -117,9 +117,9 @@ export class ByteWriter {
    * After a hard error it tries again at once (the disk may have room now).
    */
   flush(): void {
-    if (this.#inFlight !== undefined) return;
+    if (this.#inFlight !== undefined) return this.#keepBorrowed();
     if (this.#timer !== undefined) {
-      if (!this.#blocked) return;
+      if (!this.#blocked) return this.#keepBorrowed();
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
@@ -236,8 +236,8 @@ export class ByteWriter {
     this.#borrowed = 0;
     for (const c of this.#queue) {
       if (!c.borrowed) continue;
-      c.bytes = c.bytes.slice(c.offset);
-      c.offset = 0;
+      // Whole, offset kept: a chunk's length is what it credits once written.
+      c.bytes = c.bytes.slice();
       c.borrowed = false;
     }
   }
