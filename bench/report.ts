@@ -27,6 +27,8 @@ export interface CaseInfo {
   title: string;
   kind: CaseKind;
   impls: string[];
+  /** Further columns of a rate case, per runtime: the median of each `extra` key. */
+  columns?: { key: string; title: string }[];
 }
 
 /** results[case][runtime][impl] */
@@ -248,7 +250,16 @@ export function caseTable(info: CaseInfo, results: Results, runtimes: string[]):
   let rows: string[][];
   switch (info.kind) {
     case "rate": {
-      head = ["impl", ...runtimes.flatMap((rt) => [`${rt} ÷ pino`, `${rt} ÷ raw`, `${rt} rec/s`])];
+      const columns = info.columns ?? [];
+      head = [
+        "impl",
+        ...runtimes.flatMap((rt) => [
+          `${rt} ÷ pino`,
+          `${rt} ÷ raw`,
+          `${rt} rec/s`,
+          ...columns.map((c) => `${rt} ${c.title}`),
+        ]),
+      ];
       rows = info.impls.map((impl) => [
         impl,
         ...runtimes.flatMap((rt) => {
@@ -256,7 +267,8 @@ export function caseTable(info: CaseInfo, results: Results, runtimes: string[]):
           const r = medianRate(byRt[rt]?.[impl]);
           const pino = medianRate(byRt[rt]?.pino);
           const raw = medianRate(byRt[rt]?.raw);
-          return [fmtX(r / pino), fmtPct(r / raw), fmtRate(r)];
+          const more = columns.map((c) => fmtNum(medianExtra(byRt[rt]?.[impl], c.key), 0));
+          return [fmtX(r / pino), fmtPct(r / raw), fmtRate(r), ...more];
         }),
       ]);
       break;

@@ -114,9 +114,17 @@ const CASES: CaseSpec[] = [
     file: "rest.ts",
     impls: ["raw", "ours"],
     n: 200_000,
+    columns: [
+      { key: "firstMs", title: "ms building / logging" },
+      { key: "thenMs", title: "ms sending" },
+      { key: "faults", title: "page faults" },
+    ],
     about: "ours = RestApiBackend, payloadFormat ndjson, batchSize 1 000, concurrency 1; raw = stringify + batches " +
       "of 1 000 POSTed one at a time with `fetch`. The counting server is a sibling process on 127.0.0.1 (same " +
-      "runtime, `node:http`); delivery is checked against its count.",
+      "runtime, `node:http`); delivery is checked against its count. ms building / logging: raw's time building " +
+      "bodies, ours' log calls (the loop never yields, so every record waits in memory until it ends); ms sending: " +
+      "raw's `fetch` calls, ours' `shutdown()`. Page faults: minor page faults of the process over both, each a " +
+      "first touch of a memory page; how much one costs depends on the machine.",
   },
   {
     name: "startup",

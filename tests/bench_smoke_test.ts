@@ -34,10 +34,16 @@ describe("bench smoke", () => {
     assert.ok(Number(run.extra?.nsPerCall) > 0);
   });
 
-  test("rest case delivers every record to the counting server", async () => {
-    const run = await runCase("rest.ts", "ours", 2_000);
-    if (run.skipped) return;
-    assert.equal(run.delivered, 2_000);
+  test("rest case delivers every record to the counting server and splits its time", async () => {
+    for (const impl of ["ours", "raw"]) {
+      const run = await runCase("rest.ts", impl, 2_000);
+      if (run.skipped) continue;
+      assert.equal(run.delivered, 2_000);
+      const { firstMs, thenMs, faults } = run.extra as Record<string, number>;
+      assert.ok(firstMs > 0 && thenMs > 0, `${impl}: ${firstMs} + ${thenMs} ms`);
+      assert.ok(Math.abs(firstMs + thenMs - run.ms) < 1, `${impl}: the parts add up to ${run.ms} ms`);
+      assert.ok(faults >= 0, `${impl}: ${faults} page faults`);
+    }
   });
 
   test("http case: the server answers wrk and ours logs every answered request", async (t) => {
@@ -67,6 +73,16 @@ describe("bench smoke", () => {
     const info: CaseInfo = { name: "file", title: "file", kind: "rate", impls: ["raw", "ours", "pino"] };
     const table = caseTable(info, results, [runtime]);
     assert.match(table, /\| ours \| 3\.00× \| 60 % \| 120 \|/);
+    const withColumns = caseTable(
+      { ...info, name: "disabled", impls: ["ours"], columns: [{ key: "nsPerCall", title: "ns" }] },
+      { disabled: results.disabled },
+      [runtime],
+    );
+    assert.match(
+      withColumns,
+      new RegExp(`\\| impl \\| ${runtime} ÷ pino \\| ${runtime} ÷ raw \\| ${runtime} rec/s \\| ${runtime} ns \\|`),
+    );
+    assert.match(withColumns, /\| ours \| — \| — \| 2 \| 2 \|/);
     const targets = targetsTable(results, [runtime]);
     assert.match(targets, /file: ours ÷ pino ≥ 3× \| 3\.00×/);
     assert.match(targets, /disabled: ours ns ÷ empty call ns ≤ 2× \| 1\.50×/);

@@ -2,7 +2,9 @@
  * rest: records through the REST backend (ndjson, batches of 1 000, one
  * request at a time) to a sibling process that only counts, against the raw
  * limit: stringify + the same batches POSTed one at a time with `fetch`.
- * Implementations: raw, ours.
+ * Implementations: raw, ours. Each also reports where its time went (raw:
+ * building bodies / sending; ours: the log calls / the sends after them) and
+ * the minor page faults of the process meanwhile (first touches of memory).
  */
 import { spawn } from "node:child_process";
 import process from "node:process";
@@ -35,6 +37,12 @@ function startServer(): Promise<{ url: string; stop: () => void }> {
   });
 }
 
+/** Minor page faults of this process so far (NaN where the runtime cannot tell). */
+function pageFaults(): number {
+  const usage = (process as { resourceUsage?: () => { minorPageFault: number } }).resourceUsage;
+  return typeof usage === "function" ? usage().minorPageFault : NaN;
+}
+
 async function counted(url: string): Promise<number> {
   const r = await fetch(url);
   return (await r.json()).records;
@@ -45,12 +53,17 @@ else if (impl === "raw" || haveBackend("rest_api", impl)) {
   const server = await startServer();
   try {
     let t0 = 0;
+    let first = 0;
+    let faults0 = 0;
     if (impl === "raw") {
+      faults0 = pageFaults();
       t0 = now();
       for (let i = 0; i < n; i += BATCH) {
+        const b0 = now();
         let body = "";
         const end = Math.min(n, i + BATCH);
         for (let j = i; j < end; j++) body += JSON.stringify(wireRecord(context3(j))) + "\n";
+        first += now() - b0;
         const r = await fetch(server.url, {
           method: "POST",
           headers: { "content-type": "application/x-ndjson" },
@@ -72,12 +85,15 @@ else if (impl === "raw" || haveBackend("rest_api", impl)) {
           retryCount: 0,
         }],
       });
+      faults0 = pageFaults();
       t0 = now();
       for (let i = 0; i < n; i++) logger.info(MESSAGE, context3(i));
+      first = now() - t0;
       await logger.shutdown();
     }
     const ms = now() - t0;
-    report({ impl, n, ms, rate: n / (ms / 1000), delivered: await counted(server.url) });
+    const extra = { firstMs: first, thenMs: ms - first, faults: pageFaults() - faults0 };
+    report({ impl, n, ms, rate: n / (ms / 1000), delivered: await counted(server.url), extra });
   } finally {
     server.stop();
   }
